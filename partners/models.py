@@ -1,0 +1,413 @@
+"""Teams, partners, integrations and their assessments.
+
+Writes go through :mod:`partners.services`; these classes hold the data, its
+database invariants and read helpers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import reduce
+from operator import add
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from scorecard import rubric, scoring
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    PRODUCT_MANAGER = "product_manager", "Product manager"
+    PARTNERSHIP_LEAD = "partnership_lead", "Partnership lead"
+
+
+class PlatformOpenness(models.TextChoices):
+    CLOSED = "closed", "Closed platform"
+    OPEN = "open", "Open platform"
+    MIDDLEWARE = "middleware", "Middleware"
+
+
+class RelationshipStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    ENDED = "ended", "Ended"
+
+
+class IntegrationStatus(models.TextChoices):
+    IDEA = "idea", "Idea"
+    BUILDING = "building", "Building"
+    LIVE = "live", "Live"
+    RETIRED = "retired", "Retired"
+
+
+class Incentive(models.TextChoices):
+    NONE = "none", "None"
+    DIRECT_COMPENSATION = "direct_compensation", "Direct compensation"
+    REVENUE_SHARE = "revenue_share", "Revenue share"
+    OTHER = "other", "Other"
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    Role = Role
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        ordering = ["team__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_per_team"),
+            models.CheckConstraint(
+                condition=Q(role__in=[choice.value for choice in Role]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} in {self.team}"
+
+
+class Partner(models.Model):
+    Openness = PlatformOpenness
+    RelationshipStatus = RelationshipStatus
+
+    name = models.CharField(max_length=120)
+    # Set once from the name; renaming a partner keeps its address stable.
+    slug = models.SlugField(max_length=140, unique=True, editable=False)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    platform_openness = models.CharField(
+        max_length=20,
+        choices=PlatformOpenness.choices,
+        default=PlatformOpenness.OPEN,
+        help_text="Closed: only the partner can build on its platform. Open: either side, or a "
+        "third party, can build. Middleware: the integration runs on a service in between.",
+    )
+    relationship_status = models.CharField(
+        max_length=20,
+        choices=RelationshipStatus.choices,
+        default=RelationshipStatus.PROSPECT,
+        db_index=True,
+    )
+    contacts = models.TextField(
+        blank=True,
+        help_text="Who calls whom when something breaks: names, roles, emails, phone numbers "
+        "and escalation paths on both sides.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="partner_name_unique_ci",
+                violation_error_message="A partner with this name already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(platform_openness__in=[choice.value for choice in PlatformOpenness]),
+                name="partner_openness_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    relationship_status__in=[choice.value for choice in RelationshipStatus]
+                ),
+                name="partner_relationship_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:partner_detail", args=[self.slug])
+
+
+class IntegrationQuerySet(models.QuerySet):
+    def with_scorecard(self) -> IntegrationQuerySet:
+        """Everything a list row needs in one query: partner, team, owner, current score."""
+        return self.select_related(
+            "partner", "team", "owner", "current_assessment", "previous_assessment"
+        )
+
+
+class Integration(models.Model):
+    Status = IntegrationStatus
+    Incentive = Incentive
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="integrations")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        related_name="integrations",
+        help_text="The team that owns the integration as a product.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_integrations",
+        help_text="The person accountable for it; a member of the owning team.",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=IntegrationStatus.choices,
+        default=IntegrationStatus.IDEA,
+        db_index=True,
+    )
+    incentive_model = models.CharField(
+        max_length=30,
+        choices=Incentive.choices,
+        default=Incentive.NONE,
+        help_text="What is in it for each side. Without one, attention fades on the side "
+        "that gains nothing.",
+    )
+    has_commitments = models.BooleanField(
+        "commitments or SLA in place",
+        default=False,
+        help_text="Written commitments (an SLA, maintenance terms), not just “best efforts”.",
+    )
+    commitments = models.TextField(
+        "commitments and SLA",
+        blank=True,
+        help_text="What each side has committed to: response times, maintenance, notice of "
+        "API changes.",
+    )
+    intent = models.TextField(
+        "intent and expected duration",
+        blank=True,
+        help_text="Why both sides are doing this and for how long: a pilot for a quarter, a "
+        "lasting product line, …",
+    )
+    # The current scorecard and the one before it, kept by services.assessment_create
+    # so that lists, the dashboard and warnings read them with a join instead of a
+    # "latest assessment" subquery per row.
+    current_assessment = models.OneToOneField(
+        "Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    previous_assessment = models.OneToOneField(
+        "Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IntegrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partner__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "partner",
+                Lower("name"),
+                name="integration_name_unique_per_partner_ci",
+                violation_error_message="This partner already has an integration with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in IntegrationStatus]),
+                name="integration_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(incentive_model__in=[choice.value for choice in Incentive]),
+                name="integration_incentive_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner.name} — {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:integration_detail", args=[self.pk])
+
+    @property
+    def score(self) -> scoring.Score | None:
+        return self.current_assessment.score if self.current_assessment else None
+
+    def warnings(self, now: datetime | None = None) -> list[scoring.Warning]:
+        current, previous = self.current_assessment, self.previous_assessment
+        return scoring.warnings(
+            steps=current.steps if current else None,
+            previous_total=previous.total if previous else None,
+            has_owner=self.owner_id is not None,
+            last_assessed_at=current.rated_at if current else None,
+            now=now or timezone.now(),
+        )
+
+
+def _step_field(category: rubric.Category) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        category.name, choices=[(step.number, step.name) for step in category.steps]
+    )
+
+
+def _note_field(category: rubric.Category) -> models.TextField:
+    return models.TextField(f"{category.name} evidence", blank=True)
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def newest_first(self) -> AssessmentQuerySet:
+        return self.order_by("-rated_at", "-id")
+
+
+class Assessment(models.Model):
+    """One rating of an integration at a moment. Append-only: re-rating adds a row."""
+
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="assessments"
+    )
+    # One step and one evidence note per rubric category, in execution order.
+    value_transfer = _step_field(rubric.category("value_transfer"))
+    business_relationship = _step_field(rubric.category("business_relationship"))
+    support = _step_field(rubric.category("support"))
+    data_relationship = _step_field(rubric.category("data_relationship"))
+    adoption_priority = _step_field(rubric.category("adoption_priority"))
+    value_transfer_note = _note_field(rubric.category("value_transfer"))
+    business_relationship_note = _note_field(rubric.category("business_relationship"))
+    support_note = _note_field(rubric.category("support"))
+    data_relationship_note = _note_field(rubric.category("data_relationship"))
+    adoption_priority_note = _note_field(rubric.category("adoption_priority"))
+    # Kept by the database so lists can sort and aggregate totals in SQL; the
+    # arithmetic is the rubric's (a step is worth its number), see scoring.total.
+    total = models.GeneratedField(
+        expression=reduce(add, (F(key) for key in rubric.CATEGORY_KEYS)),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    comment = models.TextField("overall comment", blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    rated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-rated_at", "-id"]
+        get_latest_by = ["rated_at", "id"]
+        indexes = [
+            models.Index(fields=["integration", "-rated_at"], name="assessment_history_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{key}__gte": rubric.MIN_STEP, f"{key}__lte": rubric.MAX_STEP}),
+                name=f"assessment_{key}_step_range",
+                violation_error_message=f"{rubric.category(key).name} must be step 1, 2 or 3.",
+            )
+            for key in rubric.CATEGORY_KEYS
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration} — {self.total}/{rubric.MAX_TOTAL} on {self.rated_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AssessmentImmutableError("Assessments are append-only: rate again instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def steps(self) -> dict[str, int]:
+        return {key: getattr(self, key) for key in rubric.CATEGORY_KEYS}
+
+    @property
+    def notes(self) -> dict[str, str]:
+        return {key: getattr(self, f"{key}_note") for key in rubric.CATEGORY_KEYS}
+
+    @property
+    def score(self) -> scoring.Score:
+        return scoring.score(self.steps)
+
+    def rows(self) -> list[tuple[rubric.Category, rubric.Step, str]]:
+        """(category, reached step, evidence note) in execution order, for tables."""
+        notes = self.notes
+        return [(category, step, notes[category.key]) for category, step in self.score.rows()]
+
+
+class AssessmentImmutableError(Exception):
+    """Raised when code tries to change an assessment that is already saved."""
+
+
+class ContingencyPlan(models.Model):
+    """What could block an integration's next step in one category, and the plan for it."""
+
+    Status = PlanStatus
+
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="contingency_plans"
+    )
+    category = models.CharField(max_length=30, choices=[(c.key, c.name) for c in rubric.CATEGORIES])
+    challenge = models.TextField(
+        help_text="What could go wrong on the way to this category's next step."
+    )
+    plan = models.TextField(help_text="What we will do if it happens, and who does it.")
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["integration", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "category"], name="contingency_plan_one_per_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=list(rubric.CATEGORY_KEYS)),
+                name="contingency_plan_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in PlanStatus]),
+                name="contingency_plan_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration}: {self.get_category_display()} plan"
+
+    @property
+    def rubric_category(self) -> rubric.Category:
+        return rubric.category(self.category)

@@ -1,0 +1,253 @@
+"""Writes: every change to partners, integrations, assessments and plans.
+
+Views, the admin, the demo seeder and (later) the CSV import and API call these
+functions.  Each validates with ``full_clean()`` and raises
+``django.core.exceptions.ValidationError`` with field-keyed messages, so a form
+can show them beside the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from partners.models import (
+    Assessment,
+    ContingencyPlan,
+    Integration,
+    Membership,
+    Partner,
+    Team,
+)
+from scorecard import rubric, scoring
+
+PARTNER_FIELDS = (
+    "name",
+    "website",
+    "description",
+    "platform_openness",
+    "relationship_status",
+    "contacts",
+)
+INTEGRATION_FIELDS = (
+    "partner",
+    "name",
+    "description",
+    "team",
+    "owner",
+    "status",
+    "incentive_model",
+    "has_commitments",
+    "commitments",
+    "intent",
+)
+PLAN_FIELDS = ("challenge", "plan", "status")
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:120] or "partner"
+    slug, suffix = base, 2
+    while Partner.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def _save(instance: Any, *, duplicate_field: str, duplicate_message: str) -> None:
+    """full_clean() then save(); a unique race lost at the database becomes a field error."""
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationError({duplicate_field: duplicate_message}, code="duplicate") from error
+
+
+def _apply(instance: Any, allowed: tuple[str, ...], changes: Mapping[str, Any]) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"Cannot set {', '.join(sorted(unknown))} on {type(instance).__name__}.")
+    for field, value in changes.items():
+        setattr(instance, field, value)
+
+
+def _check_partner_name(partner: Partner) -> None:
+    clash = Partner.objects.filter(name__iexact=partner.name.strip()).exclude(pk=partner.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"name": f"A partner named “{clash.first().name}” already exists."},
+            code="duplicate",
+        )
+
+
+def partner_create(**fields: Any) -> Partner:
+    partner = Partner()
+    _apply(partner, PARTNER_FIELDS, fields)
+    partner.name = partner.name.strip()
+    _check_partner_name(partner)
+    partner.slug = _unique_slug(partner.name)
+    _save(
+        partner,
+        duplicate_field="name",
+        duplicate_message="A partner with this name already exists.",
+    )
+    return partner
+
+
+def partner_update(partner: Partner, **changes: Any) -> Partner:
+    _apply(partner, PARTNER_FIELDS, changes)
+    partner.name = partner.name.strip()
+    _check_partner_name(partner)
+    _save(
+        partner,
+        duplicate_field="name",
+        duplicate_message="A partner with this name already exists.",
+    )
+    return partner
+
+
+def _check_integration(integration: Integration) -> None:
+    errors: dict[str, str] = {}
+    if integration.partner_id and integration.name:
+        clash = Integration.objects.filter(
+            partner_id=integration.partner_id, name__iexact=integration.name.strip()
+        ).exclude(pk=integration.pk)
+        if clash.exists():
+            errors["name"] = (
+                f"{integration.partner.name} already has an integration with this name."
+            )
+    if integration.owner_id and integration.team_id:
+        is_member = Membership.objects.filter(
+            team_id=integration.team_id, user_id=integration.owner_id
+        ).exists()
+        if not is_member:
+            errors["owner"] = (
+                f"{integration.owner} is not a member of {integration.team}; "
+                "choose a member of the owning team."
+            )
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
+def integration_create(**fields: Any) -> Integration:
+    integration = Integration()
+    _apply(integration, INTEGRATION_FIELDS, fields)
+    integration.name = integration.name.strip()
+    _check_integration(integration)
+    _save(
+        integration,
+        duplicate_field="name",
+        duplicate_message="This partner already has an integration with this name.",
+    )
+    return integration
+
+
+def integration_update(integration: Integration, **changes: Any) -> Integration:
+    _apply(integration, INTEGRATION_FIELDS, changes)
+    integration.name = integration.name.strip()
+    _check_integration(integration)
+    _save(
+        integration,
+        duplicate_field="name",
+        duplicate_message="This partner already has an integration with this name.",
+    )
+    return integration
+
+
+def assessment_create(
+    *,
+    integration: Integration,
+    rated_by: AbstractBaseUser,
+    steps: Mapping[str, int],
+    notes: Mapping[str, str] | None = None,
+    comment: str = "",
+    rated_at: datetime | None = None,
+) -> Assessment:
+    """Rate an integration: append an assessment and make it the current scorecard.
+
+    ``steps`` and ``notes`` are keyed by rubric category.  The integration's
+    row is locked while its current/previous pointers move, so two ratings
+    saved at once both land in the history in a consistent order.
+    """
+    try:
+        checked = scoring.check_steps(steps)
+    except ValueError as error:
+        raise ValidationError({"__all__": str(error)}, code="invalid_steps") from error
+    notes = dict(notes or {})
+    unknown_notes = set(notes) - set(rubric.CATEGORY_KEYS)
+    if unknown_notes:
+        raise ValidationError(
+            {"__all__": f"Unknown categories: {', '.join(sorted(unknown_notes))}."},
+            code="invalid_notes",
+        )
+    assessment = Assessment(
+        integration=integration,
+        rated_by=rated_by,
+        comment=comment.strip(),
+        rated_at=rated_at or timezone.now(),
+        **checked,
+        **{f"{key}_note": text.strip() for key, text in notes.items()},
+    )
+    assessment.full_clean(exclude=["integration"])
+    with transaction.atomic():
+        locked = Integration.objects.select_for_update().get(pk=integration.pk)
+        assessment.integration = locked
+        assessment.save()
+        _refresh_current(locked)
+    integration.current_assessment_id = locked.current_assessment_id
+    integration.previous_assessment_id = locked.previous_assessment_id
+    # Drop cached related objects so the caller sees the new scorecard.
+    integration._state.fields_cache.pop("current_assessment", None)
+    integration._state.fields_cache.pop("previous_assessment", None)
+    return assessment
+
+
+def _refresh_current(integration: Integration) -> None:
+    """Point the integration at its two newest assessments (by rated_at, then id)."""
+    newest = list(integration.assessments.newest_first().values_list("pk", flat=True)[:2])
+    integration.current_assessment_id = newest[0] if newest else None
+    integration.previous_assessment_id = newest[1] if len(newest) > 1 else None
+    integration.save(update_fields=["current_assessment", "previous_assessment"])
+
+
+def contingency_plan_save(
+    *,
+    integration: Integration,
+    category: str,
+    updated_by: AbstractBaseUser,
+    **fields: Any,
+) -> ContingencyPlan:
+    """Create or update the integration's plan for one rubric category."""
+    if category not in rubric.CATEGORY_KEYS:
+        raise ValidationError({"category": f"Unknown category {category!r}."}, code="invalid")
+    plan = ContingencyPlan.objects.filter(integration=integration, category=category).first()
+    plan = plan or ContingencyPlan(integration=integration, category=category)
+    _apply(plan, PLAN_FIELDS, fields)
+    plan.updated_by = updated_by
+    _save(plan, duplicate_field="category", duplicate_message="This category already has a plan.")
+    return plan
+
+
+def contingency_plan_delete(*, plan: ContingencyPlan) -> None:
+    plan.delete()
+
+
+def team_create(*, name: str, description: str = "") -> Team:
+    team = Team(name=name.strip(), description=description)
+    _save(team, duplicate_field="name", duplicate_message="A team with this name already exists.")
+    return team
+
+
+def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membership:
+    """Give ``user`` ``role`` in ``team``, adding the membership if needed."""
+    membership = Membership.objects.filter(team=team, user=user).first()
+    membership = membership or Membership(team=team, user=user)
+    membership.role = role
+    _save(membership, duplicate_field="user", duplicate_message="Already a member of this team.")
+    return membership

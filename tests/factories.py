@@ -1,0 +1,124 @@
+"""factory_boy factories for the whole suite."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from partners.models import (
+    Assessment,
+    ContingencyPlan,
+    Integration,
+    Membership,
+    Partner,
+    Team,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.PRODUCT_MANAGER
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    slug = factory.LazyAttribute(lambda partner: partner.name.lower().replace(" ", "-"))
+    website = factory.LazyAttribute(lambda partner: f"https://{partner.slug}.example.com")
+    relationship_status = Partner.RelationshipStatus.ACTIVE
+
+
+class IntegrationFactory(factory.django.DjangoModelFactory):
+    """An integration owned by a member of its team (the rule the services enforce)."""
+
+    class Meta:
+        model = Integration
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"Integration {n}")
+    team = factory.SubFactory(TeamFactory)
+    owner = factory.LazyAttribute(lambda o: MembershipFactory(team=o.team).user)
+    status = Integration.Status.LIVE
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """A saved assessment. Note: it does not move the integration's current
+    pointers; use ``rate()`` below (the service) when the scorecard matters."""
+
+    class Meta:
+        model = Assessment
+
+    integration = factory.SubFactory(IntegrationFactory)
+    rated_by = factory.SubFactory(UserFactory)
+    rated_at = factory.LazyFunction(timezone.now)
+    value_transfer = 2
+    business_relationship = 2
+    support = 1
+    data_relationship = 1
+    adoption_priority = 1
+
+
+class ContingencyPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContingencyPlan
+
+    integration = factory.SubFactory(IntegrationFactory)
+    category = "support"
+    challenge = "The partner's sandbox is shared and often reset."
+    plan = "Ask for a dedicated test tenant; keep fixtures to re-create data."
+
+
+def steps(vt=1, br=1, su=1, dr=1, ap=1):
+    """Steps in execution order, as the services take them."""
+    return {
+        "value_transfer": vt,
+        "business_relationship": br,
+        "support": su,
+        "data_relationship": dr,
+        "adoption_priority": ap,
+    }
+
+
+def rate(integration, user=None, rated_at=None, **step_values):
+    """Rate through the service, so the integration's scorecard moves too."""
+    from partners.services import assessment_create
+
+    return assessment_create(
+        integration=integration,
+        rated_by=user or UserFactory(),
+        steps=steps(**step_values),
+        rated_at=rated_at,
+    )

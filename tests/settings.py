@@ -1,0 +1,19 @@
+"""Settings for the test suite: the app's own settings with test-only tweaks."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("SECURE_HTTPS", "false")
+
+from scorecard.settings import *  # noqa: E402,F403
+
+# The manifest storage needs collectstatic and 404s hashed names under
+# live_server; the browser tests serve files straight from the finders.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Fast hashing: the suite creates many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
