@@ -77,7 +77,8 @@ def _apply(instance: Any, allowed: tuple[str, ...], changes: Mapping[str, Any]) 
         setattr(instance, field, value)
 
 
-def _check_partner_name(partner: Partner) -> None:
+def partner_check(partner: Partner) -> None:
+    """The partner rules beyond field validation: a name no other partner has."""
     clash = Partner.objects.filter(name__iexact=partner.name.strip()).exclude(pk=partner.pk)
     if clash.exists():
         raise ValidationError(
@@ -90,7 +91,7 @@ def partner_create(**fields: Any) -> Partner:
     partner = Partner()
     _apply(partner, PARTNER_FIELDS, fields)
     partner.name = partner.name.strip()
-    _check_partner_name(partner)
+    partner_check(partner)
     partner.slug = _unique_slug(partner.name)
     _save(
         partner,
@@ -103,7 +104,7 @@ def partner_create(**fields: Any) -> Partner:
 def partner_update(partner: Partner, **changes: Any) -> Partner:
     _apply(partner, PARTNER_FIELDS, changes)
     partner.name = partner.name.strip()
-    _check_partner_name(partner)
+    partner_check(partner)
     _save(
         partner,
         duplicate_field="name",
@@ -112,7 +113,8 @@ def partner_update(partner: Partner, **changes: Any) -> Partner:
     return partner
 
 
-def _check_integration(integration: Integration) -> None:
+def integration_check(integration: Integration) -> None:
+    """Integration rules beyond field validation: unique name per partner, owner in team."""
     errors: dict[str, str] = {}
     if integration.partner_id and integration.name:
         clash = Integration.objects.filter(
@@ -139,7 +141,7 @@ def integration_create(**fields: Any) -> Integration:
     integration = Integration()
     _apply(integration, INTEGRATION_FIELDS, fields)
     integration.name = integration.name.strip()
-    _check_integration(integration)
+    integration_check(integration)
     _save(
         integration,
         duplicate_field="name",
@@ -151,7 +153,7 @@ def integration_create(**fields: Any) -> Integration:
 def integration_update(integration: Integration, **changes: Any) -> Integration:
     _apply(integration, INTEGRATION_FIELDS, changes)
     integration.name = integration.name.strip()
-    _check_integration(integration)
+    integration_check(integration)
     _save(
         integration,
         duplicate_field="name",
@@ -234,8 +236,25 @@ def contingency_plan_save(
     return plan
 
 
-def contingency_plan_delete(*, plan: ContingencyPlan) -> None:
-    plan.delete()
+def contingency_plans_save(
+    *,
+    integration: Integration,
+    updated_by: AbstractBaseUser,
+    plans: Mapping[str, Mapping[str, Any] | None],
+) -> None:
+    """Save several categories' plans at once: all or none.
+
+    ``plans`` maps a category key to the plan's fields, or to ``None`` to remove
+    that category's plan.
+    """
+    with transaction.atomic():
+        for category, fields in plans.items():
+            if fields is None:
+                integration.contingency_plans.filter(category=category).delete()
+            else:
+                contingency_plan_save(
+                    integration=integration, category=category, updated_by=updated_by, **fields
+                )
 
 
 def team_create(*, name: str, description: str = "") -> Team:

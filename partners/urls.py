@@ -1,2 +1,17 @@
+from django.urls import path
+
+from partners import views
+
 app_name = "partners"
-urlpatterns = []
+
+urlpatterns = [
+    path("partners/", views.partner_list, name="partner_list"),
+    path("partners/new/", views.partner_create, name="partner_create"),
+    path("partners/<slug:slug>/", views.partner_detail, name="partner_detail"),
+    path("partners/<slug:slug>/edit/", views.partner_edit, name="partner_edit"),
+    path("integrations/new/", views.integration_create, name="integration_create"),
+    path("integrations/<int:pk>/", views.integration_detail, name="integration_detail"),
+    path("integrations/<int:pk>/edit/", views.integration_edit, name="integration_edit"),
+    path("integrations/<int:pk>/assess/", views.integration_assess, name="integration_assess"),
+    path("integrations/<int:pk>/plans/", views.integration_plans, name="integration_plans"),
+]

@@ -1,0 +1,200 @@
+"""Forms: field validation and rendering.  Saving is done by partners.services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from partners.models import ContingencyPlan, Integration, Partner
+from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
+from scorecard import rubric, scoring
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: beside the field where it has one."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+class _CrispyForm(forms.ModelForm):
+    """Crispy layout without its own <form> tag: templates supply the tag and buttons."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PartnerForm(_CrispyForm):
+    class Meta:
+        model = Partner
+        fields = PARTNER_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "contacts": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs["placeholder"] = "https://"
+        self.fields["website"].assume_scheme = "https"
+        self.helper.layout = Layout(
+            "name",
+            "website",
+            "description",
+            Row(
+                Column("platform_openness", css_class="col-md-6"),
+                Column("relationship_status", css_class="col-md-6"),
+            ),
+            "contacts",
+        )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Partner.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
+        if clash:
+            raise ValidationError(
+                "A partner named “%(name)s” already exists.",
+                code="duplicate",
+                params={"name": clash.name},
+            )
+        return name
+
+    def validate_constraints(self) -> None:
+        # The name clash is reported beside the field by clean_name(); the
+        # service checks constraints again at save time.
+        pass
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class IntegrationForm(_CrispyForm):
+    owner = OwnerChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "username"),
+        required=False,
+        help_text=Integration._meta.get_field("owner").help_text,
+    )
+
+    class Meta:
+        model = Integration
+        fields = INTEGRATION_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "commitments": forms.Textarea(attrs={"rows": 3}),
+            "intent": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Row(
+                Column("partner", css_class="col-md-6"),
+                Column("name", css_class="col-md-6"),
+            ),
+            "description",
+            Row(
+                Column("team", css_class="col-md-4"),
+                Column("owner", css_class="col-md-4"),
+                Column("status", css_class="col-md-4"),
+            ),
+            Fieldset(
+                "Commitments and incentives",
+                Row(
+                    Column("incentive_model", css_class="col-md-6"),
+                    Column(Div("has_commitments", css_class="pt-md-4"), css_class="col-md-6"),
+                ),
+                "commitments",
+                "intent",
+            ),
+        )
+
+    def validate_constraints(self) -> None:
+        # Duplicate names are reported beside the name field by the service.
+        pass
+
+
+class AssessmentForm(forms.Form):
+    """One step per rubric category, an evidence note per category, an overall comment."""
+
+    comment = forms.CharField(
+        label="Overall comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What changed since the last assessment, and why.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category in rubric.CATEGORIES:
+            self.fields[category.key] = forms.TypedChoiceField(
+                label=category.name,
+                choices=[(step.number, step.name) for step in category.steps],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose a step for {category.name}."},
+            )
+            self.fields[f"{category.key}_note"] = forms.CharField(
+                label=f"Evidence for {category.name.lower()}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def categories(self) -> Iterator[tuple[rubric.Category, forms.BoundField, forms.BoundField]]:
+        """(category, step field, note field) in execution order, for the template."""
+        for category in rubric.CATEGORIES:
+            yield category, self[category.key], self[f"{category.key}_note"]
+
+    def steps(self) -> dict[str, int]:
+        return {key: self.cleaned_data[key] for key in rubric.CATEGORY_KEYS}
+
+    def notes(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"{key}_note"] for key in rubric.CATEGORY_KEYS}
+
+    def score(self) -> scoring.Score | None:
+        """The score the chosen steps give, once the form is valid."""
+        return scoring.score(self.steps()) if self.is_valid() else None
+
+
+class ContingencyPlanForm(forms.ModelForm):
+    """One category's plan on the plans page; a blank challenge and plan means none."""
+
+    class Meta:
+        model = ContingencyPlan
+        fields = ("challenge", "plan", "status")
+        widgets = {
+            "challenge": forms.Textarea(attrs={"rows": 2}),
+            "plan": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, category: rubric.Category, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.fields["challenge"].required = False
+        self.fields["plan"].required = False
+
+    def is_blank(self) -> bool:
+        return not (self.cleaned_data.get("challenge") or self.cleaned_data.get("plan"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("challenge") and not cleaned.get("plan"):
+            self.add_error("plan", "Say what you will do about this challenge.")
+        if cleaned.get("plan") and not cleaned.get("challenge"):
+            self.add_error("challenge", "Say which challenge this plan answers.")
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # integration and category are not form fields; the service keeps one per category.
+        pass

@@ -1,0 +1,240 @@
+"""Pages for partners, integrations, ratings and contingency plans.
+
+Views stay thin: forms validate input, partners.services writes, and
+partners.selectors reads.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from partners import selectors, services
+from partners.forms import (
+    AssessmentForm,
+    ContingencyPlanForm,
+    IntegrationForm,
+    PartnerForm,
+    apply_service_errors,
+)
+from partners.models import Integration, Partner
+from scorecard import charts, rubric
+
+PARTNERS_PER_PAGE = 25
+HISTORY_PER_PAGE = 10
+
+
+def _page(request: HttpRequest, items, per_page: int):
+    """The requested page of ``items``; a bad or too-high page number gives the nearest page."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+@require_http_methods(["GET"])
+def partner_list(request: HttpRequest) -> HttpResponse:
+    """All partners, searchable by name or description, filterable by relationship status."""
+    search = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if status not in Partner.RelationshipStatus.values:
+        status = ""
+    partners = selectors.partner_list(search=search, status=status)
+    return render(
+        request,
+        "partners/partner_list.html",
+        {
+            "page_obj": _page(request, partners, PARTNERS_PER_PAGE),
+            "search": search,
+            "status": status,
+            "statuses": Partner.RelationshipStatus.choices,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def partner_create(request: HttpRequest) -> HttpResponse:
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = services.partner_create(**form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Partner “{partner.name}” added.")
+            return redirect(partner)
+    return render(request, "partners/partner_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(partner, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Partner “{partner.name}” saved.")
+            return redirect(partner)
+    # The heading shows the saved name, not what was typed into the form.
+    saved = Partner.objects.get(pk=partner.pk) if form.is_bound else partner
+    return render(request, "partners/partner_form.html", {"form": form, "partner": saved})
+
+
+@require_http_methods(["GET"])
+def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A partner's record and its integrations with their current scores."""
+    partner = get_object_or_404(Partner, slug=slug)
+    integrations = selectors.partner_integrations(partner)
+    return render(
+        request,
+        "partners/partner_detail.html",
+        {"partner": partner, "integrations": integrations},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def integration_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    partner_slug = request.GET.get("partner")
+    if partner_slug:
+        initial["partner"] = Partner.objects.filter(slug=partner_slug).first()
+    form = IntegrationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            integration = services.integration_create(**form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Integration “{integration.name}” added. Rate it next.")
+            return redirect("partners:integration_assess", integration.pk)
+    return render(request, "partners/integration_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
+    form = IntegrationForm(request.POST or None, instance=integration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.integration_update(integration, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Integration “{integration.name}” saved.")
+            return redirect(integration)
+    saved = (
+        Integration.objects.select_related("partner").get(pk=pk) if form.is_bound else integration
+    )
+    return render(request, "partners/integration_form.html", {"form": form, "integration": saved})
+
+
+@require_http_methods(["GET"])
+def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scorecard: current score, roadmap chart, warnings, history and plans."""
+    integration = get_object_or_404(selectors.integration_for_scorecard(pk))
+    score = integration.score
+    roadmap = None
+    if score:
+        roadmap = charts.figure_json(
+            charts.roadmap_chart([charts.RoadmapSeries(integration.name, score.steps)])
+        )
+    plans = selectors.contingency_plans(integration)
+    return render(
+        request,
+        "partners/integration_detail.html",
+        {
+            "integration": integration,
+            "score": score,
+            "warnings": integration.warnings(),
+            "roadmap": roadmap,
+            "history": _page(request, selectors.assessment_history(integration), HISTORY_PER_PAGE),
+            "plans": [(category, plans.get(category.key)) for category in rubric.CATEGORIES],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rating form.  "Preview" shows the score without saving (no JavaScript needed)."""
+    integration = get_object_or_404(selectors.integration_for_scorecard(pk))
+    current = integration.current_assessment
+    initial = (
+        {**current.steps, **{f"{k}_note": v for k, v in current.notes.items()}} if current else {}
+    )
+    form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
+        try:
+            services.assessment_create(
+                integration=integration,
+                rated_by=request.user,
+                steps=form.steps(),
+                notes=form.notes(),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Assessment saved.")
+            return redirect(integration)
+    return render(
+        request,
+        "partners/integration_assess.html",
+        {
+            "integration": integration,
+            "form": form,
+            "preview": form.score() if form.is_bound else None,
+            "current": current.score if current else None,
+            "rubric_data": _rubric_data(),
+        },
+    )
+
+
+def _rubric_data() -> dict:
+    """What static/js/assess.js needs to show the score while choosing."""
+    return {
+        "categories": [
+            {"key": c.key, "name": c.name, "steps": list(c.step_names)} for c in rubric.CATEGORIES
+        ],
+        "bands": [
+            {"name": b.name, "key": b.key, "low": b.low, "high": b.high} for b in rubric.BANDS
+        ],
+        "max_total": rubric.MAX_TOTAL,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the contingency plan of every category on one page."""
+    integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
+    existing = selectors.contingency_plans(integration)
+    forms = [
+        ContingencyPlanForm(
+            request.POST or None,
+            prefix=category.key,
+            instance=existing.get(category.key),
+            category=category,
+        )
+        for category in rubric.CATEGORIES
+    ]
+    if request.method == "POST" and all(form.is_valid() for form in forms):
+        plans = {
+            form.category.key: None if form.is_blank() else form.cleaned_data for form in forms
+        }
+        try:
+            services.contingency_plans_save(
+                integration=integration, updated_by=request.user, plans=plans
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Contingency plans saved.")
+            return redirect(integration.get_absolute_url() + "#plans")
+    return render(
+        request,
+        "partners/integration_plans.html",
+        {"integration": integration, "forms": forms},
+    )
