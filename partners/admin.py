@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -75,6 +76,7 @@ class PartnerAdmin(admin.ModelAdmin):
     search_fields = ["name", "description", "contacts"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     inlines = [IntegrationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Partner, form, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in services.PARTNER_FIELDS}

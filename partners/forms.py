@@ -35,6 +35,12 @@ class _CrispyForm(forms.ModelForm):
 
 
 class PartnerForm(_CrispyForm):
+    website = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
     class Meta:
         model = Partner
         fields = PARTNER_FIELDS
@@ -45,8 +51,6 @@ class PartnerForm(_CrispyForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs["placeholder"] = "https://"
-        self.fields["website"].assume_scheme = "https"
         self.helper.layout = Layout(
             "name",
             "website",

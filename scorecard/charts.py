@@ -56,6 +56,15 @@ def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
     grid_x = [x for x in x_positions for _ in STEP_NUMBERS]
     grid_y = [number for _ in CATEGORIES for number in STEP_NUMBERS]
     grid_names = [category.step(number).name for category in CATEGORIES for number in STEP_NUMBERS]
+    # With one integration, the names of the steps it reached stand out from the map.
+    reached = (
+        {(x, scoring.check_steps(series[0].steps)[c.key]) for x, c in enumerate(CATEGORIES)}
+        if len(series) == 1
+        else set()
+    )
+    grid_text_colours = [
+        "#212529" if (x, y) in reached else MUTED_TEXT for x, y in zip(grid_x, grid_y, strict=True)
+    ]
     traces: list[go.Scatter] = [
         go.Scatter(
             x=grid_x,
@@ -63,11 +72,12 @@ def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
             mode="markers+text",
             text=grid_names,
             textposition="bottom center",
-            textfont={"size": 11, "color": MUTED_TEXT},
+            textfont={"size": 11, "color": grid_text_colours},
             marker={"size": 10, "color": "#ffffff", "line": {"color": "#adb5bd", "width": 1.5}},
             hoverinfo="skip",
             showlegend=False,
             name="Rubric",
+            meta="rubric-grid",  # charts.js drops these labels on narrow screens
         )
     ]
     for index, line in enumerate(series):
@@ -93,7 +103,9 @@ def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
         xaxis={
             "tickmode": "array",
             "tickvals": x_positions,
-            "ticktext": [f"{c.position}. {c.name}" for c in CATEGORIES],
+            # Two-word names wrap onto two lines so labels stay level on narrow charts.
+            "ticktext": [f"{c.position}. " + c.name.replace(" ", "<br>", 1) for c in CATEGORIES],
+            "tickangle": 0,
             "range": [-0.5, len(CATEGORIES) - 0.5],
             "showgrid": False,
             "zeroline": False,

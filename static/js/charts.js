@@ -2,11 +2,25 @@
 // <div data-chart="ID"> reads the JSON in <script id="ID" type="application/json">.
 (function () {
   "use strict";
+  var NARROW = 576;
   var config = { displayModeBar: false, responsive: true };
+
+  function fitToWidth(figure, width) {
+    if (width >= NARROW) { return; }
+    // On a phone the step names under each dot would collide; the table
+    // beside every chart names the steps instead.
+    figure.data.forEach(function (trace) {
+      if (trace.meta === "rubric-grid") { trace.mode = "markers"; }
+    });
+    figure.layout.font = Object.assign({}, figure.layout.font, { size: 11 });
+    figure.layout.margin = Object.assign({}, figure.layout.margin, { l: 52, r: 8 });
+  }
+
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var source = document.getElementById(element.dataset.chart);
     if (!source || typeof Plotly === "undefined") { return; }
     var figure = JSON.parse(source.textContent);
+    fitToWidth(figure, element.clientWidth);
     Plotly.newPlot(element, figure.data, figure.layout, config);
   });
 })();
