@@ -188,13 +188,15 @@ def assessment_create(
             {"__all__": f"Unknown categories: {', '.join(sorted(unknown_notes))}."},
             code="invalid_notes",
         )
+    if not all(isinstance(text, str | None) for text in notes.values()):
+        raise ValidationError({"__all__": "Notes must be text."}, code="invalid_notes")
     assessment = Assessment(
         integration=integration,
         rated_by=rated_by,
         comment=comment.strip(),
         rated_at=rated_at or timezone.now(),
         **checked,
-        **{f"{key}_note": text.strip() for key, text in notes.items()},
+        **{f"{key}_note": (text or "").strip() for key, text in notes.items()},
     )
     assessment.full_clean(exclude=["integration"])
     with transaction.atomic():

@@ -35,7 +35,7 @@ class Category:
         return CATEGORY_KEYS.index(self.key) + 1
 
     def step(self, number: int) -> Step:
-        if number not in STEP_NUMBERS:
+        if type(number) is not int or number not in STEP_NUMBERS:
             raise ValueError(f"{self.name} has no step {number!r}; steps run 1 to 3.")
         return self.steps[number - 1]
 

@@ -26,6 +26,11 @@ from scorecard.rubric import (
 Steps = Mapping[str, int]
 
 
+def _is_step_number(value: object) -> bool:
+    # bool is an int subclass and 2.0 == 2: neither is a step number.
+    return type(value) is int and value in STEP_NUMBERS
+
+
 def check_steps(steps: Steps) -> dict[str, int]:
     """Return ``steps`` as a dict in execution order, or raise ``ValueError``.
 
@@ -39,7 +44,7 @@ def check_steps(steps: Steps) -> dict[str, int]:
         if category.key not in steps:
             raise ValueError(f"{category.name} needs a step.")
         step = steps[category.key]
-        if isinstance(step, bool) or step not in STEP_NUMBERS:
+        if not _is_step_number(step):
             raise ValueError(f"{category.name} step must be 1, 2 or 3, not {step!r}.")
         checked[category.key] = step
     return checked
