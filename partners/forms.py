@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from partners import services
 from partners.models import ContingencyPlan, Integration, Partner
 from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
 from scorecard import rubric, scoring
@@ -73,11 +74,6 @@ class PartnerForm(_CrispyForm):
             )
         return name
 
-    def validate_constraints(self) -> None:
-        # The name clash is reported beside the field by clean_name(); the
-        # service checks constraints again at save time.
-        pass
-
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
@@ -124,9 +120,20 @@ class IntegrationForm(_CrispyForm):
             ),
         )
 
-    def validate_constraints(self) -> None:
-        # Duplicate names are reported beside the name field by the service.
-        pass
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The service's rules run here, before ModelForm's _post_clean() checks the
+        # model's constraints: Django reports the case-insensitive name constraint
+        # (an expression) as a form-wide error, the service beside the name field.
+        candidate = Integration(
+            pk=self.instance.pk,
+            **{f: cleaned[f] for f in ("partner", "name", "team", "owner") if f in cleaned},
+        )
+        try:
+            services.integration_check(candidate)
+        except ValidationError as error:
+            apply_service_errors(self, error)
+        return cleaned
 
 
 class AssessmentForm(forms.Form):

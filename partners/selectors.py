@@ -22,7 +22,11 @@ def partner_integrations(partner: Partner) -> QuerySet[Integration]:
 
 
 def integration_for_scorecard(pk: int) -> QuerySet[Integration]:
-    return Integration.objects.with_scorecard().filter(pk=pk)
+    return (
+        Integration.objects.with_scorecard()
+        .select_related("current_assessment__rated_by")
+        .filter(pk=pk)
+    )
 
 
 def assessment_history(integration: Integration) -> QuerySet[Assessment]:

@@ -25,6 +25,7 @@ from partners.models import Integration, Partner
 from scorecard import charts, rubric
 
 PARTNERS_PER_PAGE = 25
+INTEGRATIONS_PER_PAGE = 25
 HISTORY_PER_PAGE = 10
 
 
@@ -36,7 +37,8 @@ def _page(request: HttpRequest, items, per_page: int):
 @require_http_methods(["GET"])
 def partner_list(request: HttpRequest) -> HttpResponse:
     """All partners, searchable by name or description, filterable by relationship status."""
-    search = request.GET.get("q", "").strip()
+    # PostgreSQL refuses NUL characters in text; they are never meaningful in a search.
+    search = request.GET.get("q", "").replace("\x00", "").strip()
     status = request.GET.get("status", "")
     if status not in Partner.RelationshipStatus.values:
         status = ""
@@ -88,11 +90,11 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A partner's record and its integrations with their current scores."""
     partner = get_object_or_404(Partner, slug=slug)
-    integrations = selectors.partner_integrations(partner)
+    page_obj = _page(request, selectors.partner_integrations(partner), INTEGRATIONS_PER_PAGE)
     return render(
         request,
         "partners/partner_detail.html",
-        {"partner": partner, "integrations": integrations},
+        {"partner": partner, "page_obj": page_obj, "integrations": page_obj.object_list},
     )
 
 
@@ -100,7 +102,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def integration_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     partner_slug = request.GET.get("partner")
-    if partner_slug:
+    if partner_slug and "\x00" not in partner_slug:
         initial["partner"] = Partner.objects.filter(slug=partner_slug).first()
     form = IntegrationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,1574 @@
+"""``manage.py seed_demo``: a demo portfolio to explore, and a scale portfolio to measure.
+
+The demo portfolio is a handful of teams, people, partners and integrations
+whose assessment histories tell small stories: integrations growing step by
+step, one with no owner, one never rated, one gone stale, one whose score
+dropped, one marketed before it worked, and the two worked examples of the
+rubric's source told in our own words (VHS licensing against a closed Betamax,
+and Polar with MOAT).  Every write goes through :mod:`partners.services`, so the
+demo obeys the same rules as the app.
+
+``--integrations N`` adds a generated portfolio of N integrations for
+performance work, written with ``bulk_create`` (see :func:`build_scale`).
+
+Both are idempotent: objects are found by their natural keys (team, partner and
+user names, an integration's name within its partner) and only missing ones
+are created.  Randomness comes from fixed seeds, so a run is deterministic
+relative to the moment it starts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.text import slugify
+
+from partners import services
+from partners.models import (
+    Assessment,
+    Incentive,
+    Integration,
+    IntegrationStatus,
+    Membership,
+    Partner,
+    PlanStatus,
+    PlatformOpenness,
+    RelationshipStatus,
+    Role,
+    Team,
+)
+from scorecard import rubric, scoring
+
+DEMO_SEED = 20_240_611
+SCALE_SEED = DEMO_SEED + 1
+DEMO_USERNAME = "demo"
+LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
+RESET_COMMAND = ".venv/bin/python manage.py changepassword demo"
+
+Steps = tuple[int, int, int, int, int]  # one step per category, in execution order
+
+
+# --------------------------------------------------------------------------
+# The demo portfolio, as data
+# --------------------------------------------------------------------------
+
+PLATFORM = "Platform Partnerships"
+DATA = "Data & Analytics"
+GROWTH = "Growth"
+CX = "Customer Experience"
+
+TEAMS: dict[str, str] = {
+    PLATFORM: "Integrations at the core of the product (identity, documents, billing) and the "
+    "two worked examples we use to teach the rubric.",
+    DATA: "Integrations that move measurement and reporting data between our product and "
+    "partners' platforms.",
+    GROWTH: "Integrations that bring customers in: CRMs, messaging, marketplaces and the "
+    "partners we market with.",
+    CX: "Integrations our support and success teams live in every day.",
+}
+
+LEAD, PM, VIEWER = Role.PARTNERSHIP_LEAD, Role.PRODUCT_MANAGER, Role.VIEWER
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    first_name: str
+    last_name: str
+    roles: tuple[tuple[str, str], ...]  # (team name, role)
+
+
+PEOPLE: tuple[Person, ...] = (
+    Person("amara.okafor", "Amara", "Okafor", ((PLATFORM, LEAD),)),
+    Person("daniel.reyes", "Daniel", "Reyes", ((PLATFORM, PM),)),
+    Person("priya.natarajan", "Priya", "Natarajan", ((PLATFORM, PM), (DATA, VIEWER))),
+    Person("tom.lindqvist", "Tom", "Lindqvist", ((PLATFORM, VIEWER),)),
+    Person("sofia.marchetti", "Sofia", "Marchetti", ((DATA, LEAD), (GROWTH, VIEWER))),
+    Person("kenji.watanabe", "Kenji", "Watanabe", ((DATA, PM),)),
+    Person("leah.goldberg", "Leah", "Goldberg", ((DATA, PM),)),
+    Person("marcus.bell", "Marcus", "Bell", ((DATA, VIEWER),)),
+    Person("fatima.haddad", "Fatima", "Haddad", ((GROWTH, LEAD),)),
+    Person("oliver.brennan", "Oliver", "Brennan", ((GROWTH, PM),)),
+    Person("chloe.dubois", "Chloé", "Dubois", ((GROWTH, PM),)),
+    Person("nia.thompson", "Nia", "Thompson", ((GROWTH, VIEWER),)),
+    Person("mateo.alvarez", "Mateo", "Alvarez", ((CX, LEAD),)),
+    Person("hannah.schmidt", "Hannah", "Schmidt", ((CX, PM),)),
+    Person("ravi.menon", "Ravi", "Menon", ((CX, PM),)),
+    Person("grace.kim", "Grace", "Kim", ((CX, VIEWER),)),
+)
+
+# Who rates: product managers and partnership leads (viewers only read).
+RATER_ROLES = (PM, LEAD)
+
+OPEN, CLOSED, MIDDLEWARE = (
+    PlatformOpenness.OPEN,
+    PlatformOpenness.CLOSED,
+    PlatformOpenness.MIDDLEWARE,
+)
+ACTIVE, PAUSED, PROSPECT, ENDED = (
+    RelationshipStatus.ACTIVE,
+    RelationshipStatus.PAUSED,
+    RelationshipStatus.PROSPECT,
+    RelationshipStatus.ENDED,
+)
+
+
+@dataclass(frozen=True)
+class PartnerSpec:
+    name: str
+    website: str
+    openness: str
+    status: str
+    description: str
+    contacts: str
+
+
+VHS = "VHS Format Licensing"
+BETAMAX = "Betamax"
+MOAT = "MOAT"
+KESTREL = "Kestrel Identity"
+QUILLMARK = "Quillmark"
+LEDGERLY = "Ledgerly"
+TIDEWATER = "Tidewater Analytics"
+HARBORLINE = "Harborline Data Cloud"
+CORVID = "Corvid Messaging"
+BRIGHTPATH = "Brightpath CRM"
+LUMEN = "Lumen Helpdesk"
+FERNHILL = "Fernhill Scheduling"
+
+PARTNERS: tuple[PartnerSpec, ...] = (
+    PartnerSpec(
+        VHS,
+        "https://vhs-licensing.example.com",
+        OPEN,
+        ACTIVE,
+        "Worked example from the rubric's source. The owner of a home-video cassette format "
+        "chose to license it to recorder makers everywhere rather than build every machine "
+        "itself. Tapes and recorders spread together, and the format became the one most "
+        "households could play, though rivals had the sharper picture. Our reference point "
+        "for a high score.",
+        "Worked example: no live contacts.\n"
+        "In the story, the format owner's licensing office answered each maker, and makers "
+        "reported units sold with every royalty payment.",
+    ),
+    PartnerSpec(
+        BETAMAX,
+        "https://betamax.example.com",
+        CLOSED,
+        ENDED,
+        "Worked example, the counterpoint to VHS licensing. A capable cassette format that "
+        "stayed inside its owner's own recorders: no outside maker built for it on workable "
+        "terms, so it never reached most living rooms. Our reference point for a low score.",
+        "Worked example: no live contacts.\n"
+        "In the story, only the format owner's own service centres could help a customer.",
+    ),
+    PartnerSpec(
+        MOAT,
+        "https://moat.example.com",
+        OPEN,
+        ACTIVE,
+        "Ad viewability measurement. Worked example from the rubric's source: Polar, a "
+        "platform serving high-value content ads for publishers, teamed up with MOAT while both "
+        "were young, so that every Polar ad unit came with viewability numbers advertisers "
+        "trust.",
+        "Our side: Kenji Watanabe (owner) for anything customer-facing; ad-ops on-call for "
+        "broken tags.\n"
+        "Their side: Elena Voss, solutions engineer, elena.voss@moat.example.com, "
+        "+1 555 0117.\n"
+        "Escalation: shared incident channel, then their VP of partnerships (Sam Ortiz).",
+    ),
+    PartnerSpec(
+        KESTREL,
+        "https://kestrel-identity.example.com",
+        OPEN,
+        ACTIVE,
+        "Identity provider for mid-size companies: single sign-on, user provisioning and "
+        "multi-factor policies, with a public API and a partner sandbox.",
+        "Our side: Daniel Reyes (PM) first; platform on-call via #kestrel-integration.\n"
+        "Their side: Jordan Pike, partner engineer, jordan.pike@kestrel-identity.example.com, "
+        "+1 555 0142.\n"
+        "Escalation: status.kestrel-identity.example.com, then Maya Cole, head of partnerships.",
+    ),
+    PartnerSpec(
+        QUILLMARK,
+        "https://www.quillmark.example.com",
+        OPEN,
+        ACTIVE,
+        "Electronic signatures and document workflows; strong in legal and procurement teams.",
+        "Our side: Daniel Reyes for the contracts flow, Ravi Menon for the archive.\n"
+        "Their side: Ines Carvalho, partner manager, ines@quillmark.example.com; technical "
+        "questions to partners-dev@quillmark.example.com (answered within one business day).\n"
+        "Escalation: quarterly business review owners, Amara Okafor and their COO.",
+    ),
+    PartnerSpec(
+        LEDGERLY,
+        "https://ledgerly.example.com",
+        OPEN,
+        ACTIVE,
+        "Cloud accounting for small businesses. Many of our customers keep their books there "
+        "and ask for invoices to flow across without re-typing.",
+        "Our side: no named owner since the invoice-sync PM moved teams; Amara Okafor covers.\n"
+        "Their side: app marketplace team, marketplace@ledgerly.example.com (no direct line).\n"
+        "Escalation: their developer forum, then Amara's contact Ben Adeyemi in partnerships.",
+    ),
+    PartnerSpec(
+        TIDEWATER,
+        "https://tidewater-analytics.example.com",
+        OPEN,
+        ACTIVE,
+        "Product analytics: event pipelines, funnels and embeddable dashboards.",
+        "Our side: Leah Goldberg (event export), Kenji Watanabe (embedded dashboards).\n"
+        "Their side: Noor Rahman, integrations lead, noor.rahman@tidewater-analytics.example.com.\n"
+        "Escalation: their enterprise support line, +1 555 0163, 24/7.",
+    ),
+    PartnerSpec(
+        HARBORLINE,
+        "https://harborline.example.com",
+        MIDDLEWARE,
+        ACTIVE,
+        "Managed data warehouse with a connector marketplace; connectors run on Harborline's "
+        "own integration service between the two products.",
+        "Our side: Leah Goldberg (connector), Sofia Marchetti (data share).\n"
+        "Their side: Pieter de Vries, connector program manager, "
+        "pieter@harborline.example.com, +31 20 555 0190.\n"
+        "Escalation: shared on-call rota for the connector; contract owner Sofia Marchetti.",
+    ),
+    PartnerSpec(
+        CORVID,
+        "https://corvid-messaging.example.com",
+        CLOSED,
+        PAUSED,
+        "SMS and email delivery. Closed platform: only Corvid's engineers can build on their "
+        "side, and their partner team was cut back this year.",
+        "Our side: Oliver Brennan (SMS notifications); email campaigns currently unowned.\n"
+        "Their side: general support, support@corvid-messaging.example.com; our former "
+        "partner manager there left in the spring.\n"
+        "Escalation: account executive Dana Whitfield, +44 20 7946 0321.",
+    ),
+    PartnerSpec(
+        BRIGHTPATH,
+        "https://brightpath-crm.example.com",
+        CLOSED,
+        ACTIVE,
+        "CRM for sales teams at growing companies; integrations are built by Brightpath's own "
+        "partner engineering team.",
+        "Our side: Chloé Dubois (lead sync), Fatima Haddad (marketplace listing).\n"
+        "Their side: Luis Romero, alliances manager, luis.romero@brightpath-crm.example.com.\n"
+        "Escalation: joint steering call every other Thursday.",
+    ),
+    PartnerSpec(
+        LUMEN,
+        "https://lumen-helpdesk.example.com",
+        OPEN,
+        ACTIVE,
+        "Help desk and ticketing with an app framework for sidebar apps and webhooks.",
+        "Our side: Hannah Schmidt (sidebar app), Ravi Menon (health sync); support on-call "
+        "for outages.\n"
+        "Their side: developer relations, devrel@lumen-helpdesk.example.com; named engineer "
+        "Aiko Tanaka for app review.\n"
+        "Escalation: Lumen partner portal ticket marked P1 (one-hour response).",
+    ),
+    PartnerSpec(
+        FERNHILL,
+        "https://fernhill.example.com",
+        MIDDLEWARE,
+        PROSPECT,
+        "Scheduling and calendar booking; embeds through a hosted widget that sits between "
+        "the two products.",
+        "Our side: Oliver Brennan (demo booking), Mateo Alvarez (support calls).\n"
+        "Their side: sales contact Grace Achterberg, grace.a@fernhill.example.com.\n"
+        "Escalation: none agreed yet.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One hand-written assessment in a worked example's history."""
+
+    days_ago: int
+    steps: Steps
+    comment: str
+    notes: tuple[str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    category: str
+    status: str
+    challenge: str = ""  # empty: taken from PLAN_TEXT for the category
+    plan: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """One demo integration and how its assessments unfold."""
+
+    partner: str
+    name: str
+    team: str
+    owner: str | None
+    status: str
+    incentive: str
+    description: str
+    intent: str
+    commitments: str = ""  # empty: no commitments or SLA in place
+    # A generated history: ``ratings`` assessments growing from ``start`` to
+    # ``final`` between ``first_days_ago`` and ``last_days_ago``; ``then`` adds one
+    # more, lower assessment at the end (a score that dropped).
+    final: Steps | None = None
+    start: Steps | None = None
+    ratings: int = 0
+    first_days_ago: int = 330
+    last_days_ago: int = 20
+    then: Steps | None = None
+    then_comment: str = ""
+    history: tuple[Rating, ...] = ()  # a hand-written history instead
+    plans: tuple[Plan, ...] = ()
+
+
+LIVE, BUILDING, IDEA, RETIRED = (
+    IntegrationStatus.LIVE,
+    IntegrationStatus.BUILDING,
+    IntegrationStatus.IDEA,
+    IntegrationStatus.RETIRED,
+)
+NO_INCENTIVE, DIRECT, REV_SHARE, OTHER = (
+    Incentive.NONE,
+    Incentive.DIRECT_COMPENSATION,
+    Incentive.REVENUE_SHARE,
+    Incentive.OTHER,
+)
+OPEN_PLAN, IN_PROGRESS, RESOLVED = PlanStatus.OPEN, PlanStatus.IN_PROGRESS, PlanStatus.RESOLVED
+
+WORKED_EXAMPLES: tuple[Story, ...] = (
+    Story(
+        VHS,
+        "Recorder maker licensing",
+        PLATFORM,
+        "amara.okafor",
+        LIVE,
+        REV_SHARE,
+        "Worked example. The format owner licenses its cassette format to any recorder maker "
+        "that builds to the published specification and pays a royalty per machine.",
+        "Make the format the one every household can play, for as long as people record at home.",
+        commitments="Licence terms: makers build to the frozen format specification and "
+        "report units sold with each quarterly royalty payment.",
+        history=(
+            Rating(
+                330,
+                (2, 2, 1, 1, 1),
+                "First licences signed with a few recorder makers. Their machines play the "
+                "format, but each maker still tunes its mechanism to the reference by hand.",
+                (
+                    "Tapes move between licensed machines once each maker has matched the "
+                    "reference settings itself.",
+                    "Met the first makers in person; royalty terms agreed in principle.",
+                    "Makers test against reference tapes supplied by the format owner.",
+                    "No shared figures yet; each side counts its own sales.",
+                    "Word spreads through the trade; no joint marketing.",
+                ),
+            ),
+            Rating(
+                240,
+                (3, 3, 1, 1, 2),
+                "Specification frozen and royalties flowing per unit: any licensed tape now "
+                "plays in any licensed recorder, with nothing for the buyer to adjust.",
+                (
+                    "A tape from any licensed maker plays in any licensed machine.",
+                    "Signed licences with royalties per recorder sold.",
+                    "Reference tapes and a test bench at the licensing office.",
+                    "Each side still counts its own sales.",
+                    "Makers and the format owner advertise the format together in shop displays.",
+                ),
+            ),
+            Rating(
+                150,
+                (3, 3, 2, 2, 2),
+                "More makers on board. A licensee handbook answers most build questions, and "
+                "royalty statements tell both sides how many machines were sold.",
+                (
+                    "Unchanged: interchangeable tapes across all licensed machines.",
+                    "Licences renewed and extended to new regions.",
+                    "Licensee handbook and published service notes.",
+                    "Makers report units sold with every royalty payment.",
+                    "Joint shop displays and press advertising.",
+                ),
+            ),
+            Rating(
+                30,
+                (3, 3, 2, 2, 3),
+                "The format's logo is on the front of every licensed recorder, so the "
+                "product itself sells the format. Licensing, not picture quality, is what "
+                "put it in most homes.",
+                (
+                    "Unchanged: interchangeable tapes across all licensed machines.",
+                    "Long-term licences with dozens of makers worldwide.",
+                    "Handbook and service notes; no live channel between makers and owner.",
+                    "Royalty reports from every maker, reconciled each quarter.",
+                    "Every recorder carries the format logo: adoption is built into the product.",
+                ),
+            ),
+        ),
+        plans=(
+            Plan(
+                "support",
+                OPEN_PLAN,
+                "A badly built recorder from one licensee gives the whole format a bad name.",
+                "Certify each new model against reference tapes before it may carry the logo; "
+                "licensing office owns the test bench.",
+            ),
+        ),
+    ),
+    Story(
+        BETAMAX,
+        "Single-maker recorders",
+        PLATFORM,
+        "priya.natarajan",
+        RETIRED,
+        NO_INCENTIVE,
+        "Worked example, the closed approach. The format's owner builds the recorders "
+        "itself and offers other makers no workable licence.",
+        "Win on picture quality alone, inside one company's product line.",
+        history=(
+            Rating(
+                300,
+                (2, 1, 1, 1, 1),
+                "A capable format, but only its owner makes machines for it and no outside "
+                "maker is invited in.",
+                (
+                    "Tapes play only in the owner's own recorders.",
+                    "No partners: other makers see only the finished product.",
+                    "Only the owner's service centres test and repair machines.",
+                    "No figures shared with anyone outside the company.",
+                    "Marketed by the owner alone.",
+                ),
+            ),
+            Rating(
+                25,
+                (2, 1, 1, 1, 1),
+                "No change. Without partners the format stays in one product line while the "
+                "licensed rival fills the shops. Kept as our low reference point.",
+                (
+                    "Unchanged: one maker's machines only.",
+                    "Still no licensing partners.",
+                    "Unchanged.",
+                    "Unchanged.",
+                    "Unchanged: the owner's own advertising only.",
+                ),
+            ),
+        ),
+    ),
+    Story(
+        MOAT,
+        "Polar × MOAT viewability",
+        DATA,
+        "kenji.watanabe",
+        LIVE,
+        DIRECT,
+        "Worked example. Polar serves native content ads for publishers; MOAT measures "
+        "whether an ad was actually seen. Together, every Polar ad unit reports viewability.",
+        "A lasting part of the product: viewability on every ad unit, for as long as "
+        "advertisers buy on it. Partnered early, while both companies were small.",
+        commitments="Paid measurement agreement. MOAT announces tag changes 30 days ahead; "
+        "discrepancy reports answered within two business days.",
+        history=(
+            Rating(
+                350,
+                (2, 2, 1, 1, 1),
+                "Agreed to work together while both products were young; their founders and "
+                "engineers are easy to reach. Ad ops add the measurement tag per campaign.",
+                (
+                    "Ad ops paste the MOAT tag into each campaign's settings.",
+                    "Founders met; named engineer on each side.",
+                    "Shared sandbox campaigns for QA.",
+                    "Viewability numbers live only in MOAT's dashboard.",
+                    "We mention MOAT to advertisers who ask about viewability.",
+                ),
+            ),
+            Rating(
+                270,
+                (3, 2, 1, 2, 1),
+                "The tag now ships inside every Polar ad unit automatically. MOAT emails a "
+                "weekly viewability report per publisher.",
+                (
+                    "Every ad unit carries the tag; nothing to set up per campaign.",
+                    "Weekly engineering call; letter of intent signed.",
+                    "Sandbox campaigns still our only test bed.",
+                    "MOAT reports viewability into a weekly file for both teams.",
+                    "Still word of mouth.",
+                ),
+            ),
+            Rating(
+                180,
+                (3, 3, 2, 2, 2),
+                "Signed a paid measurement agreement. Help articles for ad ops and a joint "
+                "one-pager for advertisers.",
+                (
+                    "Unchanged: automatic on every unit.",
+                    "Paid agreement for measurement at volume pricing.",
+                    "Help-centre articles for ad ops on reading viewability.",
+                    "Weekly report, now per campaign.",
+                    "Joint advertiser one-pager and a conference talk together.",
+                ),
+            ),
+            Rating(
+                95,
+                (3, 3, 2, 3, 2),
+                "Server-to-server feed: viewability lands in Polar's own reporting next to "
+                "clicks and engagement.",
+                (
+                    "Unchanged.",
+                    "Agreement renewed with a measurement SLA.",
+                    "Help articles kept up to date with each tag release.",
+                    "Polar pulls viewability per impression from MOAT's API every hour.",
+                    "Co-marketing continues.",
+                ),
+            ),
+            Rating(
+                12,
+                (3, 3, 2, 3, 3),
+                "Viewability now appears beside every ad unit Polar serves, switched on by "
+                "default. Publishers can prove to advertisers how much of each ad was seen, "
+                "which is what both products are ultimately sold on.",
+                (
+                    "Unchanged.",
+                    "Paid agreement in its second year.",
+                    "Articles only; no alerting when measurement gaps appear.",
+                    "Hourly API pull, reconciled nightly.",
+                    "Viewability columns are on by default in every customer's reports.",
+                ),
+            ),
+        ),
+        plans=(
+            Plan(
+                "support",
+                IN_PROGRESS,
+                "A tag change on MOAT's side could silently stop measurement on every unit.",
+                "Alert when the share of measured impressions falls below 95% in an hour; "
+                "shared incident channel with MOAT's engineers. Kenji owns it.",
+            ),
+        ),
+    ),
+)
+
+STORIES: tuple[Story, ...] = (
+    *WORKED_EXAMPLES,
+    # Platform Partnerships
+    Story(
+        KESTREL,
+        "Single sign-on (SAML and OIDC)",
+        PLATFORM,
+        "daniel.reyes",
+        LIVE,
+        NO_INCENTIVE,
+        "Customers sign in to our product with their Kestrel accounts; admins enforce their "
+        "own multi-factor policies.",
+        "Table stakes for enterprise deals; permanent.",
+        commitments="Kestrel partner programme terms: 60 days' notice of breaking API changes.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 3, 2, 3),
+        ratings=5,
+        first_days_ago=350,
+        last_days_ago=18,
+    ),
+    Story(
+        KESTREL,
+        "SCIM user provisioning",
+        PLATFORM,
+        "priya.natarajan",
+        BUILDING,
+        NO_INCENTIVE,
+        "Create, update and deactivate our users automatically when they change in Kestrel.",
+        "Requested by our five largest customers; planned as a permanent feature.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 1, 1, 1),
+        ratings=3,
+        first_days_ago=160,
+        last_days_ago=9,
+        plans=(Plan("value_transfer", IN_PROGRESS),),
+    ),
+    Story(
+        QUILLMARK,
+        "E-signature for contracts",
+        PLATFORM,
+        "daniel.reyes",
+        LIVE,
+        REV_SHARE,
+        "Send a contract from our product, sign it in Quillmark, and see its status back in "
+        "the deal.",
+        "Lasting product line; revenue share reviewed every year.",
+        commitments="Revenue share agreement; 99.9% uptime for the signing API and "
+        "two-business-day response on integration bugs.",
+        start=(1, 2, 1, 1, 1),
+        final=(3, 3, 2, 2, 2),
+        ratings=6,
+        first_days_ago=360,
+        last_days_ago=7,
+        plans=(Plan("data_relationship", OPEN_PLAN),),
+    ),
+    Story(
+        LEDGERLY,
+        "Invoice sync",
+        PLATFORM,
+        None,  # its product manager moved teams: the "no owner" warning
+        LIVE,
+        DIRECT,
+        "Invoices created in our product appear in Ledgerly for the customer's bookkeeper.",
+        "Built for a large reseller; meant to last, but nobody owns it today.",
+        commitments="Ledgerly pays a fixed fee per connected customer; no SLA.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 2, 1, 1),
+        ratings=4,
+        first_days_ago=320,
+        last_days_ago=40,
+    ),
+    # Data & Analytics
+    Story(
+        LEDGERLY,
+        "Revenue reporting feed",
+        DATA,
+        "kenji.watanabe",
+        IDEA,
+        OTHER,
+        "Pull paid-invoice totals from Ledgerly into our revenue dashboards.",
+        "Exploring; a one-quarter pilot if the first customers want it.",
+        # Never assessed: the "not assessed yet" warning.
+    ),
+    Story(
+        TIDEWATER,
+        "Event export",
+        DATA,
+        "leah.goldberg",
+        LIVE,
+        NO_INCENTIVE,
+        "Stream our product events into Tidewater so customers can build funnels there.",
+        "Permanent; Tidewater's open API makes it cheap to keep.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 1, 2, 2, 1),
+        ratings=4,
+        first_days_ago=300,
+        last_days_ago=22,
+        plans=(Plan("business_relationship", OPEN_PLAN),),
+    ),
+    Story(
+        TIDEWATER,
+        "Embedded dashboards",
+        DATA,
+        "kenji.watanabe",
+        BUILDING,
+        OTHER,
+        "Show Tidewater charts inside our reporting pages.",
+        "Six-month pilot with three design partners, then decide.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 1, 2, 1),
+        ratings=3,
+        first_days_ago=200,
+        last_days_ago=30,
+    ),
+    Story(
+        HARBORLINE,
+        "Warehouse connector",
+        DATA,
+        "leah.goldberg",
+        LIVE,
+        REV_SHARE,
+        "Certified connector that loads our customers' data into their Harborline warehouse "
+        "every hour.",
+        "Lasting product line; our most requested data integration.",
+        commitments="Revenue share on connector subscriptions; shared on-call rota and "
+        "four-hour response for P1 incidents.",
+        start=(2, 2, 1, 1, 1),
+        final=(3, 3, 3, 3, 2),
+        ratings=6,
+        first_days_ago=355,
+        last_days_ago=5,
+    ),
+    Story(
+        HARBORLINE,
+        "Usage data share",
+        DATA,
+        "sofia.marchetti",
+        LIVE,
+        NO_INCENTIVE,
+        "Harborline shares connector usage back to us so account teams see who uses it.",
+        "Agreed for one year, renewable.",
+        start=(1, 2, 1, 1, 1),
+        final=(2, 2, 2, 2, 1),
+        ratings=3,
+        first_days_ago=340,
+        last_days_ago=130,  # the "not assessed for 90 days" warning
+        plans=(Plan("data_relationship", OPEN_PLAN),),
+    ),
+    # Growth
+    Story(
+        CORVID,
+        "SMS notifications",
+        GROWTH,
+        "oliver.brennan",
+        LIVE,
+        DIRECT,
+        "Appointment and status text messages sent through Corvid.",
+        "Meant to be permanent; under review since Corvid cut its partner team.",
+        commitments="We pay per message sent; “best efforts” support only, no SLA.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 2, 2, 2),
+        ratings=4,
+        first_days_ago=345,
+        last_days_ago=60,
+        # The "score dropped" warning.
+        then=(3, 1, 1, 2, 2),
+        then_comment="Score dropped: Corvid let its partner team go, our direct contact "
+        "left, and their help articles now describe an API version that no longer exists.",
+        plans=(Plan("business_relationship", IN_PROGRESS), Plan("support", OPEN_PLAN)),
+    ),
+    Story(
+        CORVID,
+        "Email campaigns",
+        GROWTH,
+        None,  # the second "no owner"
+        LIVE,
+        NO_INCENTIVE,
+        "Send marketing emails to our customers' contacts through Corvid.",
+        "Unclear; kept running for a handful of legacy customers.",
+        start=(2, 1, 1, 1, 1),
+        final=(2, 1, 2, 1, 1),
+        ratings=2,
+        first_days_ago=250,
+        last_days_ago=35,
+    ),
+    Story(
+        BRIGHTPATH,
+        "Lead sync",
+        GROWTH,
+        "chloe.dubois",
+        BUILDING,
+        REV_SHARE,
+        "Send qualified leads from our product to Brightpath.",
+        "Announced at Brightpath's conference; meant to become a revenue line.",
+        commitments="Revenue share signed before any code was written; no engineering "
+        "commitment from Brightpath.",
+        start=(1, 1, 1, 1, 1),
+        final=(1, 2, 1, 1, 2),  # the "adoption ahead of value transfer" warning
+        ratings=3,
+        first_days_ago=150,
+        last_days_ago=14,
+        plans=(Plan("value_transfer", IN_PROGRESS), Plan("adoption_priority", OPEN_PLAN)),
+    ),
+    Story(
+        BRIGHTPATH,
+        "Marketplace listing",
+        GROWTH,
+        "fatima.haddad",
+        LIVE,
+        OTHER,
+        "Our app in Brightpath's marketplace, installed with one click by their admins.",
+        "Permanent; the listing is our main source of Brightpath-sourced sign-ups.",
+        start=(2, 2, 1, 1, 1),
+        final=(3, 2, 2, 1, 3),
+        ratings=5,
+        first_days_ago=330,
+        last_days_ago=11,
+    ),
+    Story(
+        FERNHILL,
+        "Demo booking widget",
+        GROWTH,
+        "oliver.brennan",
+        BUILDING,
+        NO_INCENTIVE,
+        "Let visitors book a product demo from our pricing page through Fernhill's widget.",
+        "A one-quarter experiment.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 1, 1, 1, 1),
+        ratings=2,
+        first_days_ago=75,
+        last_days_ago=8,
+    ),
+    # Customer Experience
+    Story(
+        LUMEN,
+        "Ticket sidebar app",
+        CX,
+        "hannah.schmidt",
+        LIVE,
+        NO_INCENTIVE,
+        "Shows the customer's account, plan and recent activity next to every Lumen ticket.",
+        "Permanent; support relies on it every day.",
+        commitments="Lumen app-framework terms: 90 days' notice before deprecating APIs.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 3, 2, 3),
+        ratings=5,
+        first_days_ago=340,
+        last_days_ago=16,
+    ),
+    Story(
+        LUMEN,
+        "Customer health sync",
+        CX,
+        "ravi.menon",
+        BUILDING,
+        OTHER,
+        "Push our customer-health score into Lumen so agents can prioritise at-risk accounts.",
+        "Pilot with the success team for two quarters.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 1, 2, 1),
+        ratings=3,
+        first_days_ago=190,
+        last_days_ago=27,
+        plans=(Plan("support", OPEN_PLAN),),
+    ),
+    Story(
+        QUILLMARK,
+        "Signed-document archive",
+        CX,
+        "ravi.menon",
+        LIVE,
+        REV_SHARE,
+        "Keep a copy of every signed document on the customer's account page.",
+        "Permanent; part of the e-signature revenue share.",
+        commitments="Covered by the Quillmark revenue share agreement.",
+        start=(1, 2, 1, 1, 1),
+        final=(2, 2, 2, 1, 1),
+        ratings=2,
+        first_days_ago=120,
+        last_days_ago=19,
+    ),
+    Story(
+        FERNHILL,
+        "Support call booking",
+        CX,
+        "mateo.alvarez",
+        IDEA,
+        NO_INCENTIVE,
+        "Customers book a call with support from the help centre.",
+        "Idea under evaluation.",
+        start=(1, 1, 1, 1, 1),
+        final=(1, 2, 1, 1, 1),
+        ratings=2,
+        first_days_ago=60,
+        last_days_ago=4,
+    ),
+    Story(
+        KESTREL,
+        "Agent sign-in for support staff",
+        CX,
+        "mateo.alvarez",
+        LIVE,
+        NO_INCENTIVE,
+        "Our support agents sign in to the admin console with Kestrel and hardware keys.",
+        "Permanent; required by our security policy.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 2, 1, 1),
+        ratings=4,
+        first_days_ago=280,
+        last_days_ago=24,
+    ),
+    Story(
+        TIDEWATER,
+        "Support analytics",
+        CX,
+        "hannah.schmidt",
+        LIVE,
+        NO_INCENTIVE,
+        "Send ticket events to Tidewater to see which product areas drive support volume.",
+        "Internal tool; kept as long as it answers the question.",
+        start=(1, 1, 1, 1, 1),
+        final=(3, 1, 1, 2, 1),
+        ratings=3,
+        first_days_ago=210,
+        last_days_ago=33,
+    ),
+    Story(
+        MOAT,
+        "Viewability in customer reports",
+        DATA,
+        "leah.goldberg",
+        BUILDING,
+        DIRECT,
+        "Expose MOAT viewability in the scheduled reports customers email to advertisers.",
+        "Extends the Polar × MOAT partnership; permanent once shipped.",
+        commitments="Covered by the paid measurement agreement with MOAT.",
+        start=(2, 2, 1, 1, 1),
+        final=(3, 3, 1, 2, 1),
+        ratings=3,
+        first_days_ago=110,
+        last_days_ago=10,
+    ),
+)
+
+# Short evidence notes per category and step, for generated histories.
+NOTES: dict[str, dict[int, tuple[str, ...]]] = {
+    "value_transfer": {
+        1: (
+            "Customers copy records across by hand; we have seen their spreadsheets.",
+            "Support walks customers through re-entering data in {partner}.",
+        ),
+        2: (
+            "Export from us, import into {partner}; a user starts every run.",
+            "API connection works once a user authorises it and presses sync.",
+        ),
+        3: (
+            "Sync runs on its own every few minutes; nobody touches it after setup.",
+            "Webhooks push changes both ways as they happen.",
+        ),
+    },
+    "business_relationship": {
+        1: (
+            "We build against the public API of {partner}; questions go to their general queue.",
+            "No named contact at {partner} yet.",
+        ),
+        2: (
+            "Monthly call with the partner manager at {partner} and a named engineer.",
+            "Direct chat channel with {partner}; letter of intent signed.",
+        ),
+        3: (
+            "Paid partner agreement with {partner}, renewed yearly.",
+            "Contract in place; quarterly business reviews with {partner}.",
+        ),
+    },
+    "support": {
+        1: (
+            "QA has a {partner} sandbox with test accounts.",
+            "Test tenant on {partner} used for release checks.",
+        ),
+        2: (
+            "Help-centre articles published on both sites.",
+            "Internal runbook and a customer FAQ for the integration.",
+        ),
+        3: (
+            "Sync failures raise an in-app alert and page the on-call engineer.",
+            "Status banner in both products when the connection breaks.",
+        ),
+    },
+    "data_relationship": {
+        1: (
+            "Each side counts usage on its own; the numbers do not match.",
+            "No usage data shared with {partner}.",
+        ),
+        2: (
+            "We send {partner} a monthly usage report.",
+            "{partner} reports activations into our admin console.",
+        ),
+        3: (
+            "Both products pull usage from each other's API nightly.",
+            "Shared usage endpoint; a joint dashboard is built on it.",
+        ),
+    },
+    "adoption_priority": {
+        1: (
+            "Account managers mention {partner} when customers ask.",
+            "No marketing yet; referrals only.",
+        ),
+        2: (
+            "Joint landing page and a webinar with {partner}.",
+            "Case study written together and published on both blogs.",
+        ),
+        3: (
+            "A setup prompt in our onboarding switches {partner} on.",
+            "Listed in both products' app directories with one-click activation.",
+        ),
+    },
+}
+
+# The challenge on the way to each category's next step, and the plan for it.
+PLAN_TEXT: dict[str, tuple[str, str]] = {
+    "value_transfer": (
+        "{partner} changes its API without notice and the sync breaks silently.",
+        "Run a nightly contract test against their sandbox, follow their changelog, and ask "
+        "for 30 days' notice of breaking changes at the next review.",
+    ),
+    "business_relationship": (
+        "{partner} sees little in it for them and stops answering.",
+        "Bring usage numbers to the next call and propose a revenue share tied to activated "
+        "customers; the partnership lead owns the follow-up.",
+    ),
+    "support": (
+        "Customers reach our support first and we have nobody to call at {partner}.",
+        "Agree named contacts and an escalation path on both sides, record them on the "
+        "partner, and rehearse an outage once a quarter.",
+    ),
+    "data_relationship": (
+        "{partner} will not share usage server to server without a data-processing agreement.",
+        "Start with a monthly report from our side while legal drafts the agreement; the "
+        "owner checks progress every two weeks.",
+    ),
+    "adoption_priority": (
+        "Marketing wants a launch before the integration works without manual steps.",
+        "Hold co-marketing until value transfer is automatic; collect two customer stories "
+        "from the pilot meanwhile.",
+    ),
+}
+
+
+# --------------------------------------------------------------------------
+# Building the demo portfolio (through the services)
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Created:
+    teams: int = 0
+    users: int = 0
+    partners: int = 0
+    integrations: int = 0
+    assessments: int = 0
+    plans: int = 0
+
+    @property
+    def anything(self) -> bool:
+        return any(vars(self).values())
+
+
+def as_steps(values: Sequence[int]) -> dict[str, int]:
+    return scoring.check_steps(dict(zip(rubric.CATEGORY_KEYS, values, strict=True)))
+
+
+def growth_path(start: Steps, final: Steps, count: int, rng: random.Random) -> list[dict[str, int]]:
+    """``count`` step sets rising one step at a time from ``start`` to ``final``.
+
+    Earlier categories tend to move first (the rubric's order of execution);
+    when there are fewer steps to climb than re-ratings, some re-ratings find
+    nothing changed.
+    """
+    current = dict(as_steps(start))
+    target = as_steps(final)
+    climbs = [key for key in rubric.CATEGORY_KEYS for _ in range(target[key] - current[key])]
+    if any(target[key] < current[key] for key in rubric.CATEGORY_KEYS):
+        raise ValueError("A growth path only climbs; use Story.then for a drop.")
+    position = {key: index for index, key in enumerate(rubric.CATEGORY_KEYS)}
+    climbs.sort(key=lambda key: position[key] + rng.uniform(0, 2.5))
+    moves = count - 1
+    groups: list[list[str]] = []
+    if climbs and moves:
+        cuts = sorted(rng.sample(range(1, len(climbs)), min(moves, len(climbs)) - 1))
+        bounds = [0, *cuts, len(climbs)]
+        groups = [climbs[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    while len(groups) < moves:
+        groups.insert(rng.randrange(len(groups) + 1), [])
+    path = [dict(current)]
+    for group in groups:
+        for key in group:
+            current[key] += 1
+        path.append(dict(current))
+    if path[-1] != target:
+        # Fewer re-ratings than climbs would leave the last ones unapplied.
+        path[-1] = dict(target)
+    return path
+
+
+def spread_dates(
+    count: int, first_days_ago: int, last_days_ago: int, now: datetime, rng: random.Random
+) -> list[datetime]:
+    """``count`` moments, oldest first, from ``first_days_ago`` to ``last_days_ago``."""
+    if count == 1:
+        days = [last_days_ago]
+    else:
+        gap = (first_days_ago - last_days_ago) / (count - 1)
+        days = [round(first_days_ago - i * gap) for i in range(count)]
+        # Jitter the middle ones, keeping them in order and apart.
+        for i in range(1, count - 1):
+            days[i] += rng.randint(-int(gap / 4), int(gap / 4))
+    return [
+        now - timedelta(days=day, hours=rng.randint(1, 9), minutes=rng.randint(0, 59))
+        for day in days
+    ]
+
+
+OCCASIONS = (
+    "Re-rated at the quarterly review.",
+    "Re-rated after a call with the partner.",
+    "Re-rated after our latest release.",
+)
+
+
+def change_comment(before: dict[str, int] | None, after: dict[str, int], rng: random.Random) -> str:
+    """An overall comment naming the steps that moved since the previous rating."""
+    if before is None:
+        return "First rating after the kickoff with the partner."
+    moves = [
+        f"{category.name}: {category.step(before[category.key]).name} → "
+        f"{category.step(after[category.key]).name}"
+        for category in rubric.CATEGORIES
+        if before[category.key] != after[category.key]
+    ]
+    occasion = rng.choice(OCCASIONS)
+    if not moves:
+        return f"{occasion} Nothing has moved since last time."
+    return f"{occasion} {'; '.join(moves)}."
+
+
+class EvidenceNotes:
+    """Notes for one integration's history: the same evidence while a step holds."""
+
+    def __init__(self, partner: str, rng: random.Random) -> None:
+        self.partner = partner
+        self.rng = rng
+        self.chosen: dict[tuple[str, int], str] = {}
+
+    def __call__(self, steps: dict[str, int]) -> dict[str, str]:
+        for key, step in steps.items():
+            if (key, step) not in self.chosen:
+                note = self.rng.choice(NOTES[key][step])
+                self.chosen[key, step] = note.format(partner=self.partner)
+        return {key: self.chosen[key, step] for key, step in steps.items()}
+
+
+class DemoBuilder:
+    """Creates whatever part of the demo portfolio is missing, through the services."""
+
+    def __init__(self, *, now: datetime, rng: random.Random) -> None:
+        self.now = now
+        self.rng = rng
+        self.created = Created()
+        self.teams: dict[str, Team] = {}
+        self.users: dict[str, AbstractBaseUser] = {}
+        self.partners: dict[str, Partner] = {}
+
+    def build(self) -> Created:
+        for name, description in TEAMS.items():
+            self.teams[name] = self._team(name, description)
+        for person in PEOPLE:
+            self.users[person.username] = self._person(person)
+        for spec in PARTNERS:
+            self.partners[spec.name] = self._partner(spec)
+        for story in STORIES:
+            self._story(story)
+        return self.created
+
+    def _team(self, name: str, description: str) -> Team:
+        team = Team.objects.filter(name__iexact=name).first()
+        if team is None:
+            team = services.team_create(name=name, description=description)
+            self.created.teams += 1
+        return team
+
+    def _person(self, person: Person) -> AbstractBaseUser:
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=person.username).first()
+        if user is None:
+            user = user_model.objects.create_user(
+                username=person.username,
+                email=f"{person.username}@example.com",
+                first_name=person.first_name,
+                last_name=person.last_name,
+            )
+            # Demo people own and rate integrations; nobody signs in as them.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            self.created.users += 1
+        for team_name, role in person.roles:
+            team = self.teams[team_name]
+            if not Membership.objects.filter(team=team, user=user).exists():
+                services.membership_set(team=team, user=user, role=role)
+        return user
+
+    def _partner(self, spec: PartnerSpec) -> Partner:
+        partner = Partner.objects.filter(name__iexact=spec.name).first()
+        if partner is None:
+            partner = services.partner_create(
+                name=spec.name,
+                website=spec.website,
+                description=spec.description,
+                platform_openness=spec.openness,
+                relationship_status=spec.status,
+                contacts=spec.contacts,
+            )
+            self.created.partners += 1
+        return partner
+
+    def _raters(self, team: Team) -> list[AbstractBaseUser]:
+        usernames = [
+            person.username
+            for person in PEOPLE
+            if any(name == team.name and role in RATER_ROLES for name, role in person.roles)
+        ]
+        return [self.users[username] for username in usernames]
+
+    def _story(self, story: Story) -> None:
+        partner = self.partners[story.partner]
+        if Integration.objects.filter(partner=partner, name__iexact=story.name).exists():
+            return  # Already seeded: its history and plans came with it.
+        team = self.teams[story.team]
+        owner = self.users[story.owner] if story.owner else None
+        integration = services.integration_create(
+            partner=partner,
+            name=story.name,
+            description=story.description,
+            team=team,
+            owner=owner,
+            status=story.status,
+            incentive_model=story.incentive,
+            has_commitments=bool(story.commitments),
+            commitments=story.commitments,
+            intent=story.intent,
+        )
+        self.created.integrations += 1
+        raters = self._raters(team)
+        self.rng.shuffle(raters)
+        for index, (rated_at, steps, notes, comment) in enumerate(self._history(story)):
+            services.assessment_create(
+                integration=integration,
+                rated_by=raters[index % len(raters)],  # colleagues take turns
+                steps=steps,
+                notes=notes,
+                comment=comment,
+                rated_at=rated_at,
+            )
+            self.created.assessments += 1
+        for plan in story.plans:
+            challenge, text = PLAN_TEXT[plan.category]
+            services.contingency_plan_save(
+                integration=integration,
+                category=plan.category,
+                updated_by=owner or raters[0],
+                challenge=plan.challenge or challenge.format(partner=partner.name),
+                plan=plan.plan or text.format(partner=partner.name),
+                status=plan.status,
+            )
+            self.created.plans += 1
+
+    def _history(
+        self, story: Story
+    ) -> Iterator[tuple[datetime, dict[str, int], dict[str, str], str]]:
+        if story.history:
+            for rating in story.history:
+                yield (
+                    self.now
+                    - timedelta(
+                        days=rating.days_ago,
+                        hours=self.rng.randint(1, 9),
+                        minutes=self.rng.randint(0, 59),
+                    ),
+                    as_steps(rating.steps),
+                    dict(zip(rubric.CATEGORY_KEYS, rating.notes, strict=True)),
+                    rating.comment,
+                )
+            return
+        if story.final is None:
+            return
+        path = growth_path(story.start or story.final, story.final, story.ratings, self.rng)
+        comments = [change_comment(None, path[0], self.rng)]
+        comments += [
+            change_comment(before, after, self.rng)
+            for before, after in zip(path, path[1:], strict=False)
+        ]
+        if story.then:
+            path.append(as_steps(story.then))
+            comments.append(story.then_comment or change_comment(path[-2], path[-1], self.rng))
+        dates = spread_dates(
+            len(path), story.first_days_ago, story.last_days_ago, self.now, self.rng
+        )
+        notes = EvidenceNotes(story.partner, self.rng)
+        for rated_at, steps, comment in zip(dates, path, comments, strict=True):
+            yield rated_at, steps, notes(steps), comment
+
+
+# --------------------------------------------------------------------------
+# The scale portfolio (bulk writes)
+# --------------------------------------------------------------------------
+
+SCALE_PARTNER = "Scale Partner {:05d}"
+SCALE_INTEGRATION = "Scale integration {:06d}"
+INTEGRATIONS_PER_SCALE_PARTNER = 5
+SCALE_CHUNK = 500  # integrations per round trip: bounds memory and statement size
+MINUTES_PER_YEAR = 365 * 24 * 60
+
+
+@dataclass
+class ScaleResult:
+    partners: int
+    integrations: int
+    assessments: int
+    seconds: float
+
+
+def _scale_people(teams: Sequence[Team]) -> dict[int, list[int]]:
+    """Team id -> ids of its demo product managers and leads (owners and raters)."""
+    usernames = [person.username for person in PEOPLE]
+    people: dict[int, list[int]] = {team.pk: [] for team in teams}
+    memberships = Membership.objects.filter(
+        team__in=teams, user__username__in=usernames, role__in=RATER_ROLES
+    ).order_by("team_id", "user__username")
+    for team_id, user_id in memberships.values_list("team_id", "user_id"):
+        people[team_id].append(user_id)
+    empty = [team.name for team in teams if not people[team.pk]]
+    if empty:
+        raise CommandError(f"No demo product managers in {', '.join(empty)}.")
+    return people
+
+
+def _scale_steps(count: int, rng: random.Random) -> list[dict[str, int]]:
+    """A plausible history: mostly climbing a step at a time, now and then slipping."""
+    current = {key: rng.choice((1, 1, 1, 2)) for key in rubric.CATEGORY_KEYS}
+    history = []
+    for _ in range(count):
+        history.append(scoring.check_steps(current))
+        roll = rng.random()
+        key = rng.choice(rubric.CATEGORY_KEYS)
+        if roll < 0.55 and current[key] < rubric.MAX_STEP:
+            current = {**current, key: current[key] + 1}
+        elif roll > 0.95 and current[key] > rubric.MIN_STEP:
+            current = {**current, key: current[key] - 1}
+    return history
+
+
+def build_scale(
+    *, count: int, assessments_per: int, teams: Sequence[Team], now: datetime, rng: random.Random
+) -> ScaleResult:
+    """Make sure ``count`` generated integrations exist, each with its history.
+
+    This path writes with ``bulk_create`` instead of the per-row services: the
+    services validate and save one row at a time (with a locked read and a
+    pointer update per assessment), which for 100,000 assessments takes many
+    minutes; batches take seconds.  It keeps the services' rules by
+    construction: owners and raters are members of the integration's team,
+    names are unique, every step set passes ``scoring.check_steps``, and each
+    integration's current/previous pointers are set to its two newest
+    assessments, as ``assessment_create`` would leave them.
+    """
+    started = time.perf_counter()
+    people = _scale_people(teams)
+
+    # Partners: one per five integrations, created when missing (names are unique
+    # case-insensitively, slugs uniquely).
+    wanted = [
+        SCALE_PARTNER.format(number)
+        for number in range(1, math.ceil(count / INTEGRATIONS_PER_SCALE_PARTNER) + 1)
+    ]
+    scale_partners = Partner.objects.filter(name__istartswith="scale partner ")
+    existing = {name.lower() for name in scale_partners.values_list("name", flat=True)}
+    taken = set(
+        Partner.objects.filter(slug__startswith="scale-partner-").values_list("slug", flat=True)
+    )
+    new_partners = []
+    for name in wanted:
+        if name.lower() in existing:
+            continue
+        slug = base = slugify(name)
+        suffix = 2
+        while slug in taken:
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        taken.add(slug)
+        new_partners.append(
+            Partner(
+                name=name,
+                slug=slug,
+                website=f"https://{slug}.example.com",
+                description="Generated for scale testing.",
+                platform_openness=rng.choice(PlatformOpenness.values),
+                relationship_status=rng.choice(RelationshipStatus.values),
+            )
+        )
+    Partner.objects.bulk_create(new_partners, batch_size=1000)
+    partner_ids = {name.lower(): pk for name, pk in scale_partners.values_list("name", "pk")}
+
+    # Integrations: spread over the demo teams, owned by their product people.
+    scale_integrations = Integration.objects.filter(name__startswith="Scale integration ")
+    existing = set(scale_integrations.values_list("name", flat=True))
+    missing = [
+        number for number in range(1, count + 1) if SCALE_INTEGRATION.format(number) not in existing
+    ]
+    statuses = IntegrationStatus.values
+    incentives = Incentive.values
+    team_ids = [team.pk for team in teams]
+    created_integrations = created_assessments = 0
+    for start in range(0, len(missing), SCALE_CHUNK):
+        numbers = missing[start : start + SCALE_CHUNK]
+        rows = []
+        for number in numbers:
+            team_id = team_ids[(number - 1) % len(team_ids)]
+            committed = rng.random() < 0.4
+            partner_name = SCALE_PARTNER.format((number - 1) // INTEGRATIONS_PER_SCALE_PARTNER + 1)
+            rows.append(
+                Integration(
+                    partner_id=partner_ids[partner_name.lower()],
+                    name=SCALE_INTEGRATION.format(number),
+                    team_id=team_id,
+                    owner_id=rng.choice(people[team_id]),
+                    status=rng.choices(statuses, weights=(1, 2, 6, 1))[0],
+                    incentive_model=rng.choice(incentives),
+                    has_commitments=committed,
+                    commitments="Response within two business days." if committed else "",
+                    intent="Generated for scale testing.",
+                )
+            )
+        Integration.objects.bulk_create(rows, batch_size=SCALE_CHUNK)
+        created_integrations += len(rows)
+        # Read the ids back rather than rely on bulk_create returning them
+        # (not every backend does).
+        names = [row.name for row in rows]
+        new = scale_integrations.filter(name__in=names).values_list("pk", "team_id")
+        assessments = []
+        for integration_id, team_id in new:
+            minutes = sorted(rng.sample(range(1, MINUTES_PER_YEAR), assessments_per))
+            dates = [now - timedelta(minutes=m) for m in reversed(minutes)]
+            for rated_at, steps in zip(dates, _scale_steps(assessments_per, rng), strict=True):
+                assessments.append(
+                    Assessment(
+                        integration_id=integration_id,
+                        rated_by_id=rng.choice(people[team_id]),
+                        rated_at=rated_at,
+                        **steps,
+                    )
+                )
+        Assessment.objects.bulk_create(assessments, batch_size=2000)
+        created_assessments += len(assessments)
+        # The pointers assessment_create keeps, set for the whole chunk in one
+        # statement: newest by (rated_at, id), as services._refresh_current orders.
+        newest = (
+            Assessment.objects.filter(integration_id=OuterRef("pk"))
+            .order_by("-rated_at", "-id")
+            .values("pk")
+        )
+        Integration.objects.filter(pk__in=[pk for pk, _ in new]).update(
+            current_assessment=Subquery(newest[:1]),
+            previous_assessment=Subquery(newest[1:2]),
+        )
+    return ScaleResult(
+        partners=len(new_partners),
+        integrations=created_integrations,
+        assessments=created_assessments,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# --------------------------------------------------------------------------
+# The command
+# --------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed a demo portfolio (teams, people, partners, integrations with assessment "
+        "histories and the rubric's worked examples) through the services. Idempotent: "
+        "only missing objects are created. On a database with no users yet, also creates a "
+        "'demo' superuser with a random password and prints it. With --integrations N, "
+        "also (in addition to the demo) builds a scale portfolio of N generated "
+        "integrations for performance work."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-login",
+            action="store_true",
+            help="Do not create the 'demo' sign-in, even on a database with no users.",
+        )
+        parser.add_argument(
+            "--integrations",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also make sure N generated integrations exist ('Scale integration "
+            "000001'…, five per 'Scale Partner 00001'…), spread over the demo teams. "
+            "Written in bulk (10,000 take seconds); rerunning with the same N adds nothing, "
+            "a larger N adds the difference.",
+        )
+        parser.add_argument(
+            "--assessments-per",
+            type=int,
+            default=10,
+            metavar="K",
+            help="Assessments over the past year for each new generated integration (default 10).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["integrations"]
+        per: int = options["assessments_per"]
+        if count < 0:
+            raise CommandError("--integrations must be 0 or more.")
+        if not 0 <= per <= 100:
+            raise CommandError("--assessments-per must be between 0 and 100.")
+
+        user_model = get_user_model()
+        # Decided before seeding: the demo people created below are users too.
+        had_users = user_model.objects.exists()
+        now = timezone.now()
+
+        with transaction.atomic():
+            created = DemoBuilder(now=now, rng=random.Random(DEMO_SEED)).build()
+        if created.anything:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data created: {created.teams} teams, {created.users} users, "
+                    f"{created.partners} partners, {created.integrations} integrations, "
+                    f"{created.assessments} assessments, {created.plans} contingency plans."
+                )
+            )
+        else:
+            self.stdout.write("Demo data already present: nothing to add.")
+
+        teams = list(Team.objects.filter(name__in=TEAMS).order_by("name"))
+        if count:
+            with transaction.atomic():
+                scale = build_scale(
+                    count=count,
+                    assessments_per=per,
+                    teams=teams,
+                    now=now,
+                    rng=random.Random(SCALE_SEED),
+                )
+            rate = scale.assessments / scale.seconds if scale.seconds else 0
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Scale portfolio ({count} integrations wanted): created "
+                    f"{scale.partners} partners, {scale.integrations} integrations and "
+                    f"{scale.assessments} assessments in {scale.seconds:.1f} s "
+                    f"({rate:,.0f} assessments/s)."
+                )
+            )
+
+        self._demo_login(had_users=had_users, skip=options["no_login"], teams=teams)
+
+        self.stdout.write(
+            f"In the database: {Team.objects.count()} teams, {user_model.objects.count()} "
+            f"users, {Partner.objects.count()} partners, {Integration.objects.count()} "
+            f"integrations, {Assessment.objects.count()} assessments."
+        )
+
+    def _demo_login(self, *, had_users: bool, skip: bool, teams: Sequence[Team]) -> None:
+        user_model = get_user_model()
+        if skip:
+            self.stdout.write("Demo sign-in skipped (--no-login).")
+            return
+        if had_users:
+            if user_model.objects.filter(username=DEMO_USERNAME).exists():
+                self.stdout.write(
+                    f"The demo sign-in (username: {DEMO_USERNAME}) was created earlier. "
+                    f"To set a new password: {RESET_COMMAND}"
+                )
+            else:
+                self.stdout.write(
+                    "Users already existed, so no demo sign-in was created. Sign in with your "
+                    "own account, or make one: .venv/bin/python manage.py createsuperuser"
+                )
+            return
+        password = secrets.token_urlsafe(12)
+        with transaction.atomic():
+            demo = user_model.objects.create_superuser(
+                username=DEMO_USERNAME,
+                email="demo@example.com",
+                password=password,
+                first_name="Demo",
+                last_name="Lead",
+            )
+            for team in teams:
+                services.membership_set(team=team, user=demo, role=Role.PARTNERSHIP_LEAD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sign in at {LOGIN_URL} with username: {DEMO_USERNAME}  password: {password}"
+            )
+        )

@@ -1,0 +1,279 @@
+"""Site-wide pages: the home dashboard (`/`) and the health check (`/healthz`)."""
+
+import copy
+import re
+import socket
+from contextlib import contextmanager
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.utils import load_backend
+from django.utils import timezone
+
+from tests.factories import IntegrationFactory, PartnerFactory, UserFactory, rate
+
+XSS = "<script>alert(1)</script>"
+ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def page_text(response) -> str:
+    """The page's visible text, tags dropped and whitespace collapsed."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def integration_links(response) -> list[str]:
+    """Paths of the integrations listed in the page's table, in order."""
+    return re.findall(r'class="fw-semibold" href="(/integrations/\d+/)"', response.content.decode())
+
+
+# -- /healthz ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_healthz_answers_anonymously_with_json(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "database": "up"}
+    # Load balancers must never see a cached answer.
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head(client):
+    assert client.head("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_healthz_refuses_other_methods(client):
+    assert client.post("/healthz").status_code == 405
+
+
+def _unused_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def unreachable_database(tmp_path):
+    """Point the default connection at a database that does not answer.
+
+    A real backend connection with unreachable settings, swapped in for the
+    test's connection and swapped back afterwards.  Closing the test's own
+    connection is not an option: the SQLite test database lives in memory and
+    would be destroyed, and on PostgreSQL it would drop the test's transaction.
+    """
+    original = connections[DEFAULT_DB_ALIAS]
+    settings_dict = copy.deepcopy(original.settings_dict)
+    if original.vendor == "sqlite":
+        settings_dict["NAME"] = str(tmp_path / "no-such-directory" / "db.sqlite3")
+    elif original.vendor == "postgresql":
+        settings_dict["HOST"] = "127.0.0.1"
+        settings_dict["PORT"] = str(_unused_port())
+        settings_dict["OPTIONS"] = {**settings_dict.get("OPTIONS", {}), "connect_timeout": 3}
+    else:
+        pytest.skip(f"no unreachable-database recipe for {original.vendor}")
+    broken = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = broken
+    try:
+        yield broken
+    finally:
+        broken.close()
+        connections[DEFAULT_DB_ALIAS] = original
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_database_does_not_answer(client, tmp_path):
+    vendor = connection.vendor
+
+    with unreachable_database(tmp_path) as broken:
+        assert connection.vendor == vendor  # the proxy now reaches the broken connection
+        assert connection.settings_dict is broken.settings_dict
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "down"}
+    assert "no-cache" in response["Cache-Control"]
+    # The test database came back untouched.
+    assert client.get("/healthz").status_code == 200
+
+
+# -- sign-in -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_needs_sign_in(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/"
+
+
+@pytest.mark.django_db
+def test_sign_in_page_is_public(client):
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    assert b'name="password"' in response.content
+
+
+@pytest.mark.django_db
+def test_signing_in_leads_home(client, user, password):
+    response = client.post("/accounts/login/", {"username": user.username, "password": password})
+
+    assert response.status_code == 302
+    assert response.url == "/"
+    assert client.get("/").status_code == 200
+
+
+# -- home ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_empty_portfolio_invites_to_add_a_partner(client_signed_in):
+    response = client_signed_in.get("/")
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "No integrations yet." in text
+    assert response.context["summary"]["integrations"] == 0
+    assert response.context["summary"]["average_total"] is None
+
+
+@pytest.mark.django_db
+def test_home_headline_figures(client_signed_in):
+    low = IntegrationFactory()
+    strong = IntegrationFactory()
+    IntegrationFactory()  # never rated
+    rate(low, vt=1, br=1, su=1, dr=1, ap=2)  # 6: Emerging
+    rate(strong, vt=3, br=3, su=3, dr=3, ap=1)  # 13: Strong
+
+    response = client_signed_in.get("/")
+
+    summary = response.context["summary"]
+    assert summary["integrations"] == 3
+    assert summary["assessed"] == 2
+    assert summary["average_total"] == pytest.approx(9.5)
+    assert {band.name: count for band, count in summary["bands"]} == {
+        "Emerging": 1,
+        "Developing": 0,
+        "Strong": 1,
+        "Complete": 0,
+    }
+    text = page_text(response)
+    assert "Integrations 3 2 rated" in text
+    assert "Average score 9.5 / 15" in text
+    assert "1 Emerging" in text and "1 Strong" in text
+
+
+@pytest.mark.django_db
+def test_home_lists_integrations_most_recently_rated_first(client_signed_in):
+    now = timezone.now()
+    old = IntegrationFactory(name="Old sync")
+    new = IntegrationFactory(name="New sync")
+    never = IntegrationFactory(name="Never rated")
+    rate(old, rated_at=now - timedelta(days=10))
+    rate(new, rated_at=now - timedelta(days=1))
+
+    response = client_signed_in.get("/")
+
+    assert integration_links(response) == [i.get_absolute_url() for i in (new, old, never)]
+
+
+@pytest.mark.django_db
+def test_home_row_shows_score_band_and_next_step(client_signed_in):
+    integration = IntegrationFactory(partner=PartnerFactory(name="Acme"), name="Ledger sync")
+    rate(integration, vt=3, br=3, su=1, dr=2, ap=1)  # 10: Developing
+
+    text = page_text(client_signed_in.get("/"))
+
+    assert "Ledger sync Acme" in text
+    assert "10 /15 Developing" in text
+    assert "Support: Test accounts → Information" in text
+
+
+@pytest.mark.django_db
+def test_home_row_of_an_unrated_integration_without_owner(client_signed_in):
+    integration = IntegrationFactory(owner=None)
+
+    response = client_signed_in.get("/")
+
+    text = page_text(response)
+    assert "No owner" in text
+    assert "Not rated" in text
+    assert f'href="/integrations/{integration.pk}/assess/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_escapes_partner_and_integration_names(client_signed_in):
+    partner = PartnerFactory(name=f"Evil {XSS}", slug="evil", description=XSS)
+    IntegrationFactory(partner=partner, name=f"Sync {XSS}")
+
+    response = client_signed_in.get("/")
+
+    html = response.content.decode()
+    assert XSS not in html
+    assert f"Evil {ESCAPED_XSS}" in html
+    assert f"Sync {ESCAPED_XSS}" in html
+
+
+@pytest.mark.django_db
+class TestHomePagination:
+    @pytest.fixture
+    def integrations(self):
+        now = timezone.now()
+        made = []
+        for n in range(30):
+            integration = IntegrationFactory(name=f"Sync {n:02d}")
+            rate(integration, rated_at=now - timedelta(hours=n))
+            made.append(integration)
+        return made  # newest rating first
+
+    def test_first_page_holds_25(self, client_signed_in, integrations):
+        response = client_signed_in.get("/")
+
+        assert len(integration_links(response)) == 25
+        assert response.context["page_obj"].number == 1
+        assert "1–25 of 30" in page_text(response)
+
+    def test_second_page_holds_the_rest(self, client_signed_in, integrations):
+        response = client_signed_in.get("/", {"page": 2})
+
+        assert integration_links(response) == [i.get_absolute_url() for i in integrations[25:]]
+
+    @pytest.mark.parametrize(("page", "shown"), [("abc", 1), ("999", 2), ("-1", 2), ("0", 2)])
+    def test_a_bad_page_number_shows_the_nearest_page(
+        self, client_signed_in, integrations, page, shown
+    ):
+        response = client_signed_in.get("/", {"page": page})
+
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == shown
+
+
+# -- query counts --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [3, 30])
+def test_home_query_count_does_not_grow_with_integrations(
+    client_signed_in, django_assert_num_queries, size
+):
+    for n in range(size):
+        integration = IntegrationFactory(owner=None if n % 3 == 0 else UserFactory())
+        rate(integration, vt=1 + n % 3, ap=1 + (n + 1) % 3)
+        if n % 2:
+            rate(integration, vt=1, ap=1)  # a drop, so previous_assessment is set too
+    IntegrationFactory()  # one never rated
+
+    # session, user, headline figures, page count, page rows
+    with django_assert_num_queries(5):
+        response = client_signed_in.get("/")
+
+    assert response.status_code == 200
