@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean_env = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "SECURE_HTTPS"}
-    }
+    # The subprocess sees production-like settings: none of the test run's overrides.
+    test_only = {"DEBUG", "SECRET_KEY", "SECURE_HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean_env = {k: v for k, v in os.environ.items() if k not in test_only}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
