@@ -55,7 +55,7 @@ from scorecard import rubric, scoring
 DEMO_SEED = 20_240_611
 SCALE_SEED = DEMO_SEED + 1
 DEMO_USERNAME = "demo"
-LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 RESET_COMMAND = ".venv/bin/python manage.py changepassword demo"
 
 Steps = tuple[int, int, int, int, int]  # one step per category, in execution order
@@ -1468,6 +1468,12 @@ class Command(BaseCommand):
             help="Do not create the 'demo' sign-in, even on a database with no users.",
         )
         parser.add_argument(
+            "--site-url",
+            default=DEFAULT_SITE_URL,
+            help="Where the app is served, for the sign-in address printed with the demo "
+            f"credentials (default {DEFAULT_SITE_URL}).",
+        )
+        parser.add_argument(
             "--integrations",
             type=int,
             default=0,
@@ -1531,7 +1537,12 @@ class Command(BaseCommand):
                 )
             )
 
-        self._demo_login(had_users=had_users, skip=options["no_login"], teams=teams)
+        self._demo_login(
+            had_users=had_users,
+            skip=options["no_login"],
+            teams=teams,
+            login_url=options["site_url"].rstrip("/") + "/accounts/login/",
+        )
 
         self.stdout.write(
             f"In the database: {Team.objects.count()} teams, {user_model.objects.count()} "
@@ -1539,7 +1550,9 @@ class Command(BaseCommand):
             f"integrations, {Assessment.objects.count()} assessments."
         )
 
-    def _demo_login(self, *, had_users: bool, skip: bool, teams: Sequence[Team]) -> None:
+    def _demo_login(
+        self, *, had_users: bool, skip: bool, teams: Sequence[Team], login_url: str
+    ) -> None:
         user_model = get_user_model()
         if skip:
             self.stdout.write("Demo sign-in skipped (--no-login).")
@@ -1569,6 +1582,6 @@ class Command(BaseCommand):
                 services.membership_set(team=team, user=demo, role=Role.PARTNERSHIP_LEAD)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Sign in at {LOGIN_URL} with username: {DEMO_USERNAME}  password: {password}"
+                f"Sign in at {login_url} with username: {DEMO_USERNAME}  password: {password}"
             )
         )
