@@ -6,9 +6,13 @@ partners.selectors reads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -55,17 +59,27 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _save_form(request: HttpRequest, form, save: Callable[..., Model]) -> Model | None:
+    """On a valid POST, pass the form's data to the service ``save``.
+
+    Returns what was saved, or None while the form has errors (a service's
+    ValidationError is shown beside its field, and the input stays in the form).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(**form.cleaned_data)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 def partner_create(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partner = services.partner_create(**form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Partner “{partner.name}” added.")
-            return redirect(partner)
+    if partner := _save_form(request, form, services.partner_create):
+        messages.success(request, f"Partner “{partner.name}” added.")
+        return redirect(partner)
     return render(request, "partners/partner_form.html", {"form": form})
 
 
@@ -73,14 +87,9 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     form = PartnerForm(request.POST or None, instance=partner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partner_update(partner, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Partner “{partner.name}” saved.")
-            return redirect(partner)
+    if _save_form(request, form, partial(services.partner_update, partner)):
+        messages.success(request, f"Partner “{partner.name}” saved.")
+        return redirect(partner)
     # The heading shows the saved name, not what was typed into the form.
     saved = Partner.objects.get(pk=partner.pk) if form.is_bound else partner
     return render(request, "partners/partner_form.html", {"form": form, "partner": saved})
@@ -105,14 +114,9 @@ def integration_create(request: HttpRequest) -> HttpResponse:
     if partner_slug and "\x00" not in partner_slug:
         initial["partner"] = Partner.objects.filter(slug=partner_slug).first()
     form = IntegrationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            integration = services.integration_create(**form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Integration “{integration.name}” added. Rate it next.")
-            return redirect("partners:integration_assess", integration.pk)
+    if integration := _save_form(request, form, services.integration_create):
+        messages.success(request, f"Integration “{integration.name}” added. Rate it next.")
+        return redirect("partners:integration_assess", integration.pk)
     return render(request, "partners/integration_form.html", {"form": form})
 
 
@@ -120,14 +124,9 @@ def integration_create(request: HttpRequest) -> HttpResponse:
 def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
     form = IntegrationForm(request.POST or None, instance=integration)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.integration_update(integration, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Integration “{integration.name}” saved.")
-            return redirect(integration)
+    if _save_form(request, form, partial(services.integration_update, integration)):
+        messages.success(request, f"Integration “{integration.name}” saved.")
+        return redirect(integration)
     saved = (
         Integration.objects.select_related("partner").get(pk=pk) if form.is_bound else integration
     )
