@@ -128,6 +128,7 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="partner_name_idx")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -238,6 +239,7 @@ class Integration(models.Model):
 
     class Meta:
         ordering = ["partner__name", "name"]
+        indexes = [models.Index(fields=["name"], name="integration_name_idx")]
         constraints = [
             models.UniqueConstraint(
                 "partner",

@@ -6,10 +6,19 @@
   var dataElement = document.getElementById("rubric-data");
   if (!form || !dataElement) { return; }
   var rubric = JSON.parse(dataElement.textContent);
-  var total = document.getElementById("preview-total");
+  // The side panel and, on phones, the bottom bar both show the total and band.
+  var totals = form.querySelectorAll(".js-preview-total");
+  var bands = form.querySelectorAll(".js-preview-band");
   var percentage = document.getElementById("preview-percentage");
-  var band = document.getElementById("preview-band");
   var next = document.getElementById("preview-next");
+
+  function show(elements, text, className) {
+    elements.forEach(function (element) {
+      element.textContent = text;
+      rubric.bands.forEach(function (band) { element.classList.remove("band-" + band.key); });
+      if (className) { element.classList.add(className); }
+    });
+  }
 
   function chosenSteps() {
     var steps = {};
@@ -24,19 +33,17 @@
     var steps = chosenSteps();
     var missing = rubric.categories.filter(function (c) { return !(c.key in steps); });
     if (missing.length) {
-      total.textContent = "–";
+      show(totals, "–");
+      show(bands, "Choose a step in " + missing.map(function (c) { return c.name; }).join(", "));
       percentage.textContent = "";
-      band.className = "band-badge";
-      band.textContent = "Choose a step in " + missing.map(function (c) { return c.name; }).join(", ");
       next.textContent = "";
       return;
     }
     var points = rubric.categories.reduce(function (sum, c) { return sum + steps[c.key]; }, 0);
     var found = rubric.bands.filter(function (b) { return points >= b.low && points <= b.high; })[0];
-    total.textContent = points;
+    show(totals, String(points));
+    show(bands, found.name, "band-" + found.key);
     percentage.textContent = Math.round(100 * points / rubric.max_total) + "%";
-    band.className = "band-badge band-" + found.key;
-    band.textContent = found.name;
     var first = rubric.categories.filter(function (c) { return steps[c.key] < 3; })[0];
     next.textContent = first
       ? "Next step: " + first.name + ": " + first.steps[steps[first.key] - 1] + " → " + first.steps[steps[first.key]]

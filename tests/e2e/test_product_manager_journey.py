@@ -102,3 +102,35 @@ def test_rating_form_keeps_choices_when_a_category_is_missing(
     expect(page.locator("input[name=support][value='3']")).to_be_checked()
     expect(page.get_by_label("Evidence for support")).to_have_value("Alerts in both products.")
     assert not Assessment.objects.exists()
+
+
+def test_on_a_phone_the_score_stays_in_view_while_rating(
+    transactional_db, live_server, browser, password
+):
+    membership = MembershipFactory()
+    integration = IntegrationFactory(team=membership.team, owner=membership.user)
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(membership.user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/integrations/{integration.pk}/assess/")
+
+    bar = page.locator(".score-bar")
+    expect(bar).to_be_visible()
+    choose_steps(
+        page,
+        {
+            "Value transfer": "Automatic",
+            "Business relationship": "Transaction",
+            "Support": "Real-time",
+            "Data relationship": "Server to server",
+            "Adoption priority": "In-product",
+        },
+    )
+    expect(bar.locator(".js-preview-total")).to_have_text("15")
+    expect(bar.locator(".js-preview-band")).to_have_text("Complete")
+    bar.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("score-total")).to_have_text("15")
+    context.close()
