@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import reduce
 from operator import add
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -289,8 +290,20 @@ def _note_field(category: rubric.Category) -> models.TextField:
 
 
 class AssessmentQuerySet(models.QuerySet):
+    """Append-only history: bulk updates and deletes are refused.
+
+    (Deleting an integration still removes its history through the database
+    cascade, which does not go through this QuerySet.)
+    """
+
     def newest_first(self) -> AssessmentQuerySet:
         return self.order_by("-rated_at", "-id")
+
+    def update(self, **kwargs: Any) -> int:
+        raise AssessmentImmutableError("Assessments are append-only: rate again instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AssessmentImmutableError("Assessments are append-only: rate again instead.")
 
 
 class Assessment(models.Model):
@@ -349,6 +362,9 @@ class Assessment(models.Model):
         if not self._state.adding:
             raise AssessmentImmutableError("Assessments are append-only: rate again instead.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AssessmentImmutableError("Assessments are append-only: rate again instead.")
 
     @property
     def steps(self) -> dict[str, int]:

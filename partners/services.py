@@ -8,8 +8,8 @@ can show them beside the field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -51,22 +51,40 @@ INTEGRATION_FIELDS = (
 PLAN_FIELDS = ("challenge", "plan", "status")
 
 
+# Slugs that would collide with fixed paths under /partners/.
+RESERVED_SLUGS = frozenset({"new"})
+# Ratings may not be dated in the future (a little leeway for clock skew).
+FUTURE_LEEWAY = timedelta(minutes=5)
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:120] or "partner"
     slug, suffix = base, 2
-    while Partner.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Partner.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug
 
 
-def _save(instance: Any, *, duplicate_field: str, duplicate_message: str) -> None:
-    """full_clean() then save(); a unique race lost at the database becomes a field error."""
+def _save(
+    instance: Any,
+    *,
+    check: Callable[[Any], None],
+    update_fields: Iterable[str] | None = None,
+) -> None:
+    """full_clean(), then save() only ``update_fields`` (all fields when None).
+
+    Saving only the fields a caller changed keeps a concurrent writer's other
+    columns (e.g. the current-assessment pointers) intact.  A unique race lost
+    at the database is re-checked with ``check`` so it is reported beside the
+    field; any other integrity error is re-raised.
+    """
     instance.full_clean()
     try:
         with transaction.atomic():
-            instance.save()
-    except IntegrityError as error:
-        raise ValidationError({duplicate_field: duplicate_message}, code="duplicate") from error
+            instance.save(update_fields=update_fields)
+    except IntegrityError:
+        check(instance)
+        raise
 
 
 def _apply(instance: Any, allowed: tuple[str, ...], changes: Mapping[str, Any]) -> None:
@@ -93,11 +111,7 @@ def partner_create(**fields: Any) -> Partner:
     partner.name = partner.name.strip()
     partner_check(partner)
     partner.slug = _unique_slug(partner.name)
-    _save(
-        partner,
-        duplicate_field="name",
-        duplicate_message="A partner with this name already exists.",
-    )
+    _save(partner, check=partner_check)
     return partner
 
 
@@ -105,11 +119,7 @@ def partner_update(partner: Partner, **changes: Any) -> Partner:
     _apply(partner, PARTNER_FIELDS, changes)
     partner.name = partner.name.strip()
     partner_check(partner)
-    _save(
-        partner,
-        duplicate_field="name",
-        duplicate_message="A partner with this name already exists.",
-    )
+    _save(partner, check=partner_check, update_fields=[*changes, "updated_at"])
     return partner
 
 
@@ -124,17 +134,30 @@ def integration_check(integration: Integration) -> None:
             errors["name"] = (
                 f"{integration.partner.name} already has an integration with this name."
             )
-    if integration.owner_id and integration.team_id:
+    if integration.owner_id and integration.team_id and _owner_or_team_changed(integration):
         is_member = Membership.objects.filter(
             team_id=integration.team_id, user_id=integration.owner_id
         ).exists()
         if not is_member:
+            owner = integration.owner
             errors["owner"] = (
-                f"{integration.owner} is not a member of {integration.team}; "
-                "choose a member of the owning team."
+                f"{owner.get_full_name() or owner.get_username()} is not a member of "
+                f"{integration.team}; choose a member of the owning team."
             )
     if errors:
         raise ValidationError(errors, code="invalid")
+
+
+def _owner_or_team_changed(integration: Integration) -> bool:
+    """Whether the owner or team differs from what is saved (always true for a new one).
+
+    An owner who later leaves the team must not block unrelated edits, such as
+    fixing a typo in the description.
+    """
+    if integration.pk is None:
+        return True
+    saved = Integration.objects.filter(pk=integration.pk).values("owner_id", "team_id").first()
+    return saved != {"owner_id": integration.owner_id, "team_id": integration.team_id}
 
 
 def integration_create(**fields: Any) -> Integration:
@@ -142,11 +165,7 @@ def integration_create(**fields: Any) -> Integration:
     _apply(integration, INTEGRATION_FIELDS, fields)
     integration.name = integration.name.strip()
     integration_check(integration)
-    _save(
-        integration,
-        duplicate_field="name",
-        duplicate_message="This partner already has an integration with this name.",
-    )
+    _save(integration, check=integration_check)
     return integration
 
 
@@ -154,11 +173,7 @@ def integration_update(integration: Integration, **changes: Any) -> Integration:
     _apply(integration, INTEGRATION_FIELDS, changes)
     integration.name = integration.name.strip()
     integration_check(integration)
-    _save(
-        integration,
-        duplicate_field="name",
-        duplicate_message="This partner already has an integration with this name.",
-    )
+    _save(integration, check=integration_check, update_fields=[*changes, "updated_at"])
     return integration
 
 
@@ -190,11 +205,14 @@ def assessment_create(
         )
     if not all(isinstance(text, str | None) for text in notes.values()):
         raise ValidationError({"__all__": "Notes must be text."}, code="invalid_notes")
+    rated_at = rated_at or timezone.now()
+    if rated_at > timezone.now() + FUTURE_LEEWAY:
+        raise ValidationError({"rated_at": "An assessment cannot be dated in the future."})
     assessment = Assessment(
         integration=integration,
         rated_by=rated_by,
         comment=comment.strip(),
-        rated_at=rated_at or timezone.now(),
+        rated_at=rated_at,
         **checked,
         **{f"{key}_note": (text or "").strip() for key, text in notes.items()},
     )
@@ -234,7 +252,7 @@ def contingency_plan_save(
     plan = plan or ContingencyPlan(integration=integration, category=category)
     _apply(plan, PLAN_FIELDS, fields)
     plan.updated_by = updated_by
-    _save(plan, duplicate_field="category", duplicate_message="This category already has a plan.")
+    _save(plan, check=_plan_check)
     return plan
 
 
@@ -261,7 +279,8 @@ def contingency_plans_save(
 
 def team_create(*, name: str, description: str = "") -> Team:
     team = Team(name=name.strip(), description=description)
-    _save(team, duplicate_field="name", duplicate_message="A team with this name already exists.")
+    _team_check(team)
+    _save(team, check=_team_check)
     return team
 
 
@@ -270,5 +289,24 @@ def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membersh
     membership = Membership.objects.filter(team=team, user=user).first()
     membership = membership or Membership(team=team, user=user)
     membership.role = role
-    _save(membership, duplicate_field="user", duplicate_message="Already a member of this team.")
+    _save(membership, check=_membership_check)
     return membership
+
+
+def _plan_check(plan: ContingencyPlan) -> None:
+    clash = ContingencyPlan.objects.filter(
+        integration_id=plan.integration_id, category=plan.category
+    ).exclude(pk=plan.pk)
+    if clash.exists():
+        raise ValidationError({"category": "This category already has a plan."}, code="duplicate")
+
+
+def _team_check(team: Team) -> None:
+    if Team.objects.filter(name__iexact=team.name).exclude(pk=team.pk).exists():
+        raise ValidationError({"name": "A team with this name already exists."}, code="duplicate")
+
+
+def _membership_check(membership: Membership) -> None:
+    clash = Membership.objects.filter(team_id=membership.team_id, user_id=membership.user_id)
+    if clash.exclude(pk=membership.pk).exists():
+        raise ValidationError({"user": "Already a member of this team."}, code="duplicate")

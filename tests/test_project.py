@@ -13,7 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # The subprocess sees production-like settings: none of the test run's overrides.
-    test_only = {"DEBUG", "SECRET_KEY", "SECURE_HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    test_only = {
+        "DEBUG",
+        "SECRET_KEY",
+        "SECURE_HTTPS",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean_env = {k: v for k, v in os.environ.items() if k not in test_only}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -50,6 +56,12 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check")
+    result = _manage("check", ALLOWED_HOSTS="scorecard.example.com")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _manage("check", SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "Set ALLOWED_HOSTS" in result.stderr

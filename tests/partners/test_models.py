@@ -48,7 +48,7 @@ def test_step_out_of_range_is_refused_by_the_database_on_update(key, value):
 
     constraint = f"assessment_{key}_step_range"
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
-        Assessment.objects.filter(pk=assessment.pk).update(**{key: value})
+        Assessment._base_manager.filter(pk=assessment.pk).update(**{key: value})
 
     assessment.refresh_from_db()
     assert getattr(assessment, key) == 2
@@ -76,7 +76,7 @@ def test_step_out_of_range_is_refused_by_the_database_on_insert(key, value):
 def test_steps_one_to_three_are_accepted_by_the_database(key, value):
     assessment = AssessmentFactory()
 
-    Assessment.objects.filter(pk=assessment.pk).update(**{key: value})
+    Assessment._base_manager.filter(pk=assessment.pk).update(**{key: value})
 
     assessment.refresh_from_db()
     assert getattr(assessment, key) == value
@@ -105,7 +105,7 @@ def test_generated_total_equals_scoring_total(values):
 def test_generated_total_follows_a_change_of_steps():
     assessment = AssessmentFactory(**steps(1, 1, 1, 1, 1))
 
-    Assessment.objects.filter(pk=assessment.pk).update(support=3, adoption_priority=2)
+    Assessment._base_manager.filter(pk=assessment.pk).update(support=3, adoption_priority=2)
 
     assessment.refresh_from_db()
     assert assessment.total == 8 == scoring.total(assessment.steps)
@@ -225,6 +225,27 @@ def test_a_reloaded_assessment_cannot_be_saved():
         assessment.save(update_fields=["comment"])
 
     assert Assessment.objects.get(pk=assessment.pk).comment == ""
+
+
+def test_assessments_cannot_be_deleted_or_bulk_updated():
+    assessment = AssessmentFactory(comment="kept")
+
+    with pytest.raises(AssessmentImmutableError):
+        assessment.delete()
+    with pytest.raises(AssessmentImmutableError):
+        Assessment.objects.filter(pk=assessment.pk).delete()
+    with pytest.raises(AssessmentImmutableError):
+        Assessment.objects.filter(pk=assessment.pk).update(comment="changed")
+
+    assert Assessment.objects.get(pk=assessment.pk).comment == "kept"
+
+
+def test_deleting_an_integration_still_removes_its_history():
+    assessment = AssessmentFactory()
+
+    assessment.integration.delete()
+
+    assert not Assessment._base_manager.filter(pk=assessment.pk).exists()
 
 
 def test_rating_again_adds_a_row():

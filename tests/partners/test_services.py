@@ -811,3 +811,47 @@ def test_a_new_member_may_own_the_teams_integrations(partner, team):
     integration = services.integration_create(partner=partner, name="Sync", team=team, owner=user)
 
     assert integration.owner == user
+
+
+# -- rules added after review ------------------------------------------------------------------
+
+
+def test_a_partner_named_new_does_not_take_the_create_address():
+    partner = services.partner_create(name="New")
+
+    assert partner.slug == "new-2"
+
+
+def test_an_owner_who_left_the_team_does_not_block_other_edits():
+    integration = IntegrationFactory(description="before")
+    Membership.objects.filter(user=integration.owner, team=integration.team).delete()
+
+    services.integration_update(integration, description="typo fixed")
+
+    integration.refresh_from_db()
+    assert integration.description == "typo fixed"
+
+
+def test_an_owner_who_left_the_team_cannot_be_chosen_again_for_another_team():
+    integration = IntegrationFactory()
+    other_team = TeamFactory()
+
+    with pytest.raises(ValidationError) as raised:
+        services.integration_update(integration, team=other_team)
+
+    assert "owner" in raised.value.message_dict
+
+
+def test_an_assessment_cannot_be_dated_in_the_future():
+    integration = IntegrationFactory()
+
+    with pytest.raises(ValidationError) as raised:
+        services.assessment_create(
+            integration=integration,
+            rated_by=UserFactory(),
+            steps=steps(),
+            rated_at=timezone.now() + timedelta(days=1),
+        )
+
+    assert "rated_at" in raised.value.message_dict
+    assert not integration.assessments.exists()

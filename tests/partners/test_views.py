@@ -668,7 +668,7 @@ def test_integration_create_owner_outside_the_team_is_refused(client_signed_in, 
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["owner"]
-    assert "outsider is not a member of" in errors["owner"][0]
+    assert f"{outsider.get_full_name()} is not a member of" in errors["owner"][0]
     assert errors["owner"][0] in unescape(response.content.decode())
     state = FormState(response)
     assert state.text("description") == "Typed description"
