@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium lint bench clean
+.PHONY: run test install python-venv chromium lint clean
 
 run: install  ## set up, load the demo data once, serve on http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -20,13 +20,24 @@ test: install chromium  ## the whole suite, browser tests included
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' \
-		|| { echo "Python 3.11 is needed (found $(PYTHON))"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null \
+		|| { echo "Python 3.11 is needed (found: $(PYTHON))"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory python-venv
+	@# A half-made .venv (no pip) left by an earlier failed attempt is made again.
+	@$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+python-venv:  ## Debian's python3 comes without the venv module
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's python3-venv"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	else \
+		echo "Python's venv module is missing: install it (Debian/Ubuntu: sudo apt-get install python3-venv)."; \
+		exit 1; \
+	fi
 
 chromium:  ## the browser tests drive the system Chromium (no browser download)
 	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
@@ -46,8 +57,5 @@ lint: install
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=true $(PY) manage.py check
 
-bench: install  ## see docs/benchmarks.md
-	$(PY) bench/run.py
-
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test-db.sqlite3*

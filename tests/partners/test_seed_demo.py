@@ -177,7 +177,7 @@ def test_second_run_does_not_reset_the_demo_password_and_says_how_to():
 
     assert not SIGN_IN.search(output)
     assert "created earlier" in output
-    assert ".venv/bin/python manage.py changepassword demo" in output
+    assert "DEBUG=true .venv/bin/python manage.py changepassword demo" in output
     assert get_user_model().objects.get(username="demo").check_password(password)
 
 

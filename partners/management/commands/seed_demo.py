@@ -56,7 +56,7 @@ DEMO_SEED = 20_240_611
 SCALE_SEED = DEMO_SEED + 1
 DEMO_USERNAME = "demo"
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
-RESET_COMMAND = ".venv/bin/python manage.py changepassword demo"
+RESET_COMMAND = "DEBUG=true .venv/bin/python manage.py changepassword demo"
 
 Steps = tuple[int, int, int, int, int]  # one step per category, in execution order
 
@@ -1566,7 +1566,7 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(
                     "Users already existed, so no demo sign-in was created. Sign in with your "
-                    "own account, or make one: .venv/bin/python manage.py createsuperuser"
+                    "own account, or make one: DEBUG=true .venv/bin/python manage.py createsuperuser"
                 )
             return
         password = secrets.token_urlsafe(12)
