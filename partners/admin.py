@@ -1,7 +1,9 @@
 """Admin for teams, partners, integrations and their (read-only) assessments.
 
-Saves go through partners.services so the admin keeps the same rules as the
-pages (unique names, owners who belong to the owning team).
+Partner and integration saves go through partners.services so the admin keeps
+the same rules as the pages (unique names, owners who belong to the owning
+team).  Teams and memberships are plain model forms; their rules are database
+constraints.
 """
 
 from __future__ import annotations
@@ -101,6 +103,9 @@ class AssessmentInline(admin.TabularInline):
     ordering = ["-rated_at", "-id"]
     show_change_link = False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assessment]:
+        return super().get_queryset(request).select_related("rated_by", "integration__partner")
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
@@ -120,11 +125,15 @@ class ContingencyPlanInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ContingencyPlan]:
+        return super().get_queryset(request).select_related("updated_by", "integration__partner")
+
 
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
     list_display = ["name", "partner", "team", "owner", "status", "current_total", "last_assessed"]
-    list_filter = ["status", "team", "incentive_model", "has_commitments", "partner"]
+    # Not filtering by partner: thousands of partners would make thousands of links.
+    list_filter = ["status", "team", "incentive_model", "has_commitments"]
     search_fields = ["name", "description", "partner__name", "owner__username", "owner__last_name"]
     list_select_related = ["partner", "team", "owner", "current_assessment"]
     autocomplete_fields = ["partner", "owner"]

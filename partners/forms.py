@@ -65,13 +65,10 @@ class PartnerForm(_CrispyForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        clash = Partner.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
-        if clash:
-            raise ValidationError(
-                "A partner named “%(name)s” already exists.",
-                code="duplicate",
-                params={"name": clash.name},
-            )
+        try:
+            services.partner_check(Partner(pk=self.instance.pk, name=name))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"], code="duplicate") from error
         return name
 
 

@@ -61,7 +61,7 @@ class PlanStatus(models.TextChoices):
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
@@ -69,6 +69,14 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="team_name_unique_ci",
+                violation_error_message="A team with this name already exists.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="team_name_not_blank"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -136,6 +144,7 @@ class Partner(models.Model):
                 name="partner_name_unique_ci",
                 violation_error_message="A partner with this name already exists.",
             ),
+            models.CheckConstraint(condition=~Q(name=""), name="partner_name_not_blank"),
             models.CheckConstraint(
                 condition=Q(platform_openness__in=[choice.value for choice in PlatformOpenness]),
                 name="partner_openness_valid",
@@ -248,6 +257,7 @@ class Integration(models.Model):
                 name="integration_name_unique_per_partner_ci",
                 violation_error_message="This partner already has an integration with this name.",
             ),
+            models.CheckConstraint(condition=~Q(name=""), name="integration_name_not_blank"),
             models.CheckConstraint(
                 condition=Q(status__in=[choice.value for choice in IntegrationStatus]),
                 name="integration_status_valid",
@@ -268,7 +278,7 @@ class Integration(models.Model):
     def score(self) -> scoring.Score | None:
         return self.current_assessment.score if self.current_assessment else None
 
-    def warnings(self, now: datetime | None = None) -> list[scoring.Warning]:
+    def warnings(self, now: datetime | None = None) -> list[scoring.ScoreWarning]:
         current, previous = self.current_assessment, self.previous_assessment
         return scoring.warnings(
             steps=current.steps if current else None,
@@ -309,8 +319,9 @@ class AssessmentQuerySet(models.QuerySet):
 class Assessment(models.Model):
     """One rating of an integration at a moment. Append-only: re-rating adds a row."""
 
+    # Indexed by assessment_history_idx (integration, -rated_at) below.
     integration = models.ForeignKey(
-        Integration, on_delete=models.CASCADE, related_name="assessments"
+        Integration, on_delete=models.CASCADE, related_name="assessments", db_index=False
     )
     # One step and one evidence note per rubric category, in execution order.
     value_transfer = _step_field(rubric.category("value_transfer"))
@@ -393,8 +404,9 @@ class ContingencyPlan(models.Model):
 
     Status = PlanStatus
 
+    # Indexed by the (integration, category) unique constraint below.
     integration = models.ForeignKey(
-        Integration, on_delete=models.CASCADE, related_name="contingency_plans"
+        Integration, on_delete=models.CASCADE, related_name="contingency_plans", db_index=False
     )
     category = models.CharField(max_length=30, choices=[(c.key, c.name) for c in rubric.CATEGORIES])
     challenge = models.TextField(

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from partners import selectors, services
 from partners.forms import (
@@ -38,7 +38,7 @@ def _page(request: HttpRequest, items, per_page: int):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-@require_http_methods(["GET"])
+@require_safe
 def partner_list(request: HttpRequest) -> HttpResponse:
     """All partners, searchable by name or description, filterable by relationship status."""
     # PostgreSQL refuses NUL characters in text; they are never meaningful in a search.
@@ -95,7 +95,7 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "partners/partner_form.html", {"form": form, "partner": saved})
 
 
-@require_http_methods(["GET"])
+@require_safe
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A partner's record and its integrations with their current scores."""
     partner = get_object_or_404(Partner, slug=slug)
@@ -117,7 +117,11 @@ def integration_create(request: HttpRequest) -> HttpResponse:
     if integration := _save_form(request, form, services.integration_create):
         messages.success(request, f"Integration “{integration.name}” added. Rate it next.")
         return redirect("partners:integration_assess", integration.pk)
-    return render(request, "partners/integration_form.html", {"form": form})
+    return render(
+        request,
+        "partners/integration_form.html",
+        {"form": form, "from_partner": initial.get("partner")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,7 +137,7 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "partners/integration_form.html", {"form": form, "integration": saved})
 
 
-@require_http_methods(["GET"])
+@require_safe
 def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The scorecard: current score, roadmap chart, warnings, history and plans."""
     integration = get_object_or_404(selectors.integration_for_scorecard(pk))
@@ -154,6 +158,7 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roadmap": roadmap,
             "history": _page(request, selectors.assessment_history(integration), HISTORY_PER_PAGE),
             "plans": [(category, plans.get(category.key)) for category in rubric.CATEGORIES],
+            "categories": rubric.CATEGORIES,
         },
     )
 
@@ -189,22 +194,9 @@ def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "preview": form.score() if form.is_bound else None,
             "current": current.score if current else None,
-            "rubric_data": _rubric_data(),
+            "rubric_data": rubric.as_dict(),
         },
     )
-
-
-def _rubric_data() -> dict:
-    """What static/js/assess.js needs to show the score while choosing."""
-    return {
-        "categories": [
-            {"key": c.key, "name": c.name, "steps": list(c.step_names)} for c in rubric.CATEGORIES
-        ],
-        "bands": [
-            {"name": b.name, "key": b.key, "low": b.low, "high": b.high} for b in rubric.BANDS
-        ],
-        "max_total": rubric.MAX_TOTAL,
-    }
 
 
 @require_http_methods(["GET", "POST"])

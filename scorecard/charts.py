@@ -6,6 +6,7 @@ draws it with the plotly.js bundle we serve ourselves.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from scorecard import scoring
-from scorecard.rubric import CATEGORIES, STEP_NUMBERS
+from scorecard.rubric import CATEGORIES, MAX_STEP, MAX_TOTAL, MIN_STEP, STEP_NUMBERS
 
 # Colour-blind-safe palette (Okabe–Ito), one colour per compared integration.
 SERIES_COLOURS = ("#0b5cad", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
@@ -89,11 +90,12 @@ def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
                 x=x_positions,
                 y=[checked[category.key] for category in CATEGORIES],
                 mode="lines+markers",
-                name=f"{line.name} ({total}/15)",
+                # Plotly renders tags in names; an integration's name is plain text.
+                name=html.escape(f"{line.name} ({total}/{MAX_TOTAL})"),
                 line={"color": colour, "width": 3, "shape": "linear"},
                 marker={"size": 13, "color": colour, "line": {"color": "#ffffff", "width": 2}},
                 customdata=[category.step(checked[category.key]).name for category in CATEGORIES],
-                hovertemplate="%{customdata} (step %{y})<extra>" + line.name + "</extra>",
+                hovertemplate="%{customdata} (step %{y})<extra>%{fullData.name}</extra>",
             )
         )
     layout = _base_layout(
@@ -115,7 +117,7 @@ def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
             "tickmode": "array",
             "tickvals": list(STEP_NUMBERS),
             "ticktext": [f"Step {n}" for n in STEP_NUMBERS],
-            "range": [0.5, 3.45],
+            "range": [MIN_STEP - 0.5, MAX_STEP + 0.45],
             "gridcolor": GRID_COLOUR,
             "zeroline": False,
             "fixedrange": True,

@@ -207,3 +207,22 @@ BANDS: tuple[Band, ...] = (
 
 # What the assessment history says about a missing or stale rating.
 STALE_AFTER_DAYS = 90
+
+
+def as_dict() -> dict:
+    """The rubric as plain data, for the browser (the rating form's live score)."""
+    return {
+        "categories": [
+            {
+                "key": c.key,
+                "name": c.name,
+                "steps": [
+                    {"number": st.number, "name": st.name, "points": st.points} for st in c.steps
+                ],
+            }
+            for c in CATEGORIES
+        ],
+        "bands": [{"key": b.key, "name": b.name, "low": b.low, "high": b.high} for b in BANDS],
+        "max_step": MAX_STEP,
+        "max_total": MAX_TOTAL,
+    }

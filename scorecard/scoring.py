@@ -123,7 +123,7 @@ def score(steps: Steps) -> Score:
 
 
 @dataclass(frozen=True)
-class Warning:
+class ScoreWarning:
     code: str
     message: str
 
@@ -135,24 +135,26 @@ def warnings(
     has_owner: bool,
     last_assessed_at: datetime | None,
     now: datetime,
-) -> list[Warning]:
+) -> list[ScoreWarning]:
     """The warnings an integration's scorecard should show, most urgent first.
 
     ``steps`` and ``last_assessed_at`` are ``None`` for an integration never
     assessed; ``previous_total`` is the total of the assessment before the
     current one, if there was one.
     """
-    found: list[Warning] = []
+    found: list[ScoreWarning] = []
     if not has_owner:
         found.append(
-            Warning("no_owner", "No owner: an integration nobody looks after becomes a liability.")
+            ScoreWarning(
+                "no_owner", "No owner: an integration nobody looks after becomes a liability."
+            )
         )
     if last_assessed_at is None:
-        found.append(Warning("never_assessed", "Not assessed yet: rate it to get a score."))
+        found.append(ScoreWarning("never_assessed", "Not assessed yet: rate it to get a score."))
     elif now - last_assessed_at > timedelta(days=STALE_AFTER_DAYS):
         days = (now - last_assessed_at).days
         found.append(
-            Warning(
+            ScoreWarning(
                 "stale",
                 f"Last assessed {days} days ago: re-rate it at least every "
                 f"{STALE_AFTER_DAYS} days.",
@@ -163,7 +165,7 @@ def warnings(
         current_total = total(checked)
         if previous_total is not None and current_total < previous_total:
             found.append(
-                Warning(
+                ScoreWarning(
                     "score_dropped",
                     f"Score dropped from {previous_total} to {current_total} since the "
                     "previous assessment.",
@@ -171,7 +173,7 @@ def warnings(
             )
         if checked["adoption_priority"] > checked["value_transfer"]:
             found.append(
-                Warning(
+                ScoreWarning(
                     "adoption_ahead",
                     "Adoption is ahead of value transfer: integrations that begin with "
                     "marketing and end with integration rarely last. Strengthen the "

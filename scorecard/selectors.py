@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Avg, Count, Q
 
 from partners.models import Integration
-from scorecard.rubric import BANDS
+from scorecard.rubric import BANDS, MAX_TOTAL
 
 
 def portfolio_summary() -> dict:
@@ -25,4 +25,5 @@ def portfolio_summary() -> dict:
         },
     )
     figures["bands"] = [(band, figures.pop(f"band_{band.key}")) for band in BANDS]
+    figures["max_total"] = MAX_TOTAL
     return figures

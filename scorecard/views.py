@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from partners import selectors as partner_selectors
 from scorecard import selectors
@@ -16,7 +16,7 @@ from scorecard import selectors
 HOME_ROWS_PER_PAGE = 25
 
 
-@require_http_methods(["GET"])
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The portfolio at a glance: headline figures and integrations by latest rating."""
     integrations = partner_selectors.recent_integrations()

@@ -19,3 +19,9 @@ def client_signed_in(client: Client, user) -> Client:
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: quick feedback first, and the live server's
+    connections are not left open while other tests use the database."""
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid)

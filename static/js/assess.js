@@ -39,14 +39,17 @@
       next.textContent = "";
       return;
     }
-    var points = rubric.categories.reduce(function (sum, c) { return sum + steps[c.key]; }, 0);
+    var points = rubric.categories.reduce(function (sum, c) {
+      return sum + c.steps[steps[c.key] - 1].points;
+    }, 0);
     var found = rubric.bands.filter(function (b) { return points >= b.low && points <= b.high; })[0];
     show(totals, String(points));
     show(bands, found.name, "band-" + found.key);
     percentage.textContent = Math.round(100 * points / rubric.max_total) + "%";
-    var first = rubric.categories.filter(function (c) { return steps[c.key] < 3; })[0];
+    var first = rubric.categories.filter(function (c) { return steps[c.key] < rubric.max_step; })[0];
     next.textContent = first
-      ? "Next step: " + first.name + ": " + first.steps[steps[first.key] - 1] + " → " + first.steps[steps[first.key]]
+      ? "Next step: " + first.name + ": " + first.steps[steps[first.key] - 1].name +
+        " → " + first.steps[steps[first.key]].name
       : "Every category at its top step.";
   }
 

@@ -13,6 +13,11 @@
       if (trace.meta === "rubric-grid") { trace.mode = "markers"; }
     });
     figure.layout.font = Object.assign({}, figure.layout.font, { size: 11 });
+    // Category names would overlap too: keep their numbers ("1. Value transfer" -> "1").
+    var xaxis = figure.layout.xaxis;
+    if (xaxis && xaxis.ticktext) {
+      xaxis.ticktext = xaxis.ticktext.map(function (label) { return label.split(".")[0]; });
+    }
     figure.layout.margin = Object.assign({}, figure.layout.margin, { l: 52, r: 8 });
   }
 

@@ -1566,7 +1566,8 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(
                     "Users already existed, so no demo sign-in was created. Sign in with your "
-                    "own account, or make one: DEBUG=true .venv/bin/python manage.py createsuperuser"
+                    "own account, or make one: "
+                    "DEBUG=true .venv/bin/python manage.py createsuperuser"
                 )
             return
         password = secrets.token_urlsafe(12)
