@@ -11,24 +11,29 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    # The subprocess sees production-like settings: none of the test run's overrides.
-    test_only = {
-        "DEBUG",
-        "SECRET_KEY",
-        "SECURE_HTTPS",
-        "ALLOWED_HOSTS",
-        "DJANGO_ALLOW_ASYNC_UNSAFE",
-    }
-    clean_env = {k: v for k, v in os.environ.items() if k not in test_only}
+# The test run's overrides; subprocesses get a production-like environment.
+TEST_ONLY = {"DEBUG", "SECRET_KEY", "SECURE_HTTPS", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean_env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**clean_env, "DJANGO_SETTINGS_MODULE": "scorecard.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return _run("manage.py", *args, **env)
+
+
+def _serve(**env: str) -> subprocess.CompletedProcess:
+    """Load the WSGI application as gunicorn would."""
+    return _run("-c", "import scorecard.wsgi", **env)
 
 
 def test_models_match_migrations(db):
@@ -55,13 +60,37 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", ALLOWED_HOSTS="scorecard.example.com")
+def test_the_app_will_not_serve_without_a_secret_key():
+    result = _serve(ALLOWED_HOSTS="scorecard.example.com")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
 
 
-def test_production_refuses_to_start_without_allowed_hosts():
-    result = _manage("check", SECRET_KEY=secrets.token_urlsafe(50))
+def test_the_app_will_not_serve_without_allowed_hosts():
+    result = _serve(SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode != 0
     assert "Set ALLOWED_HOSTS" in result.stderr
+
+
+def test_the_app_serves_with_production_settings():
+    result = _serve(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="scorecard.example.com")
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_reports_missing_allowed_hosts():
+    result = _manage("check", "--deploy", SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_check_deploy_refuses_a_missing_secret_key():
+    result = _manage("check", "--deploy", ALLOWED_HOSTS="scorecard.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_management_commands_run_without_production_settings():
+    """A fresh checkout can run `manage.py check` and `makemigrations --check` as is."""
+    assert _manage("check").returncode == 0
+    result = _manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
