@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from partners import services
-from partners.models import ContingencyPlan, Integration, Partner
+from partners.models import Assessment, ContingencyPlan, Integration, Partner
 from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
 from scorecard import rubric, scoring
 
@@ -143,7 +143,11 @@ class AssessmentForm(forms.Form):
         help_text="What changed since the last assessment, and why.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, current: Assessment | None = None, **kwargs: Any) -> None:
+        """``current``: the assessment to start from (its steps and evidence notes)."""
+        if current is not None:
+            notes = {f"{key}_note": text for key, text in current.notes.items()}
+            kwargs["initial"] = {**current.steps, **notes, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         for category in rubric.CATEGORIES:
             self.fields[category.key] = forms.TypedChoiceField(
@@ -169,6 +173,14 @@ class AssessmentForm(forms.Form):
 
     def notes(self) -> dict[str, str]:
         return {key: self.cleaned_data[f"{key}_note"] for key in rubric.CATEGORY_KEYS}
+
+    def assessment_fields(self) -> dict[str, Any]:
+        """The keyword arguments services.assessment_create takes from this form."""
+        return {
+            "steps": self.steps(),
+            "notes": self.notes(),
+            "comment": self.cleaned_data["comment"],
+        }
 
     def score(self) -> scoring.Score | None:
         """The score the chosen steps give, once the form is valid."""

@@ -7,7 +7,6 @@ partners.selectors reads.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -59,8 +58,8 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_form(request: HttpRequest, form, save: Callable[..., Model]) -> Model | None:
-    """On a valid POST, pass the form's data to the service ``save``.
+def _save_form(request: HttpRequest, form, save: Callable[[], Model]) -> Model | None:
+    """On a POST with a valid form, call ``save`` (a service call built from the form).
 
     Returns what was saved, or None while the form has errors (a service's
     ValidationError is shown beside its field, and the input stays in the form).
@@ -68,7 +67,7 @@ def _save_form(request: HttpRequest, form, save: Callable[..., Model]) -> Model 
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        return save(**form.cleaned_data)
+        return save()
     except ValidationError as error:
         apply_service_errors(form, error)
         return None
@@ -77,7 +76,7 @@ def _save_form(request: HttpRequest, form, save: Callable[..., Model]) -> Model 
 @require_http_methods(["GET", "POST"])
 def partner_create(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
-    if partner := _save_form(request, form, services.partner_create):
+    if partner := _save_form(request, form, lambda: services.partner_create(**form.cleaned_data)):
         messages.success(request, f"Partner “{partner.name}” added.")
         return redirect(partner)
     return render(request, "partners/partner_form.html", {"form": form})
@@ -87,7 +86,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     form = PartnerForm(request.POST or None, instance=partner)
-    if _save_form(request, form, partial(services.partner_update, partner)):
+    if _save_form(request, form, lambda: services.partner_update(partner, **form.cleaned_data)):
         messages.success(request, f"Partner “{partner.name}” saved.")
         return redirect(partner)
     # The heading shows the saved name, not what was typed into the form.
@@ -114,7 +113,9 @@ def integration_create(request: HttpRequest) -> HttpResponse:
     if partner_slug and "\x00" not in partner_slug:
         initial["partner"] = Partner.objects.filter(slug=partner_slug).first()
     form = IntegrationForm(request.POST or None, initial=initial)
-    if integration := _save_form(request, form, services.integration_create):
+    if integration := _save_form(
+        request, form, lambda: services.integration_create(**form.cleaned_data)
+    ):
         messages.success(request, f"Integration “{integration.name}” added. Rate it next.")
         return redirect("partners:integration_assess", integration.pk)
     return render(
@@ -128,7 +129,9 @@ def integration_create(request: HttpRequest) -> HttpResponse:
 def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
     form = IntegrationForm(request.POST or None, instance=integration)
-    if _save_form(request, form, partial(services.integration_update, integration)):
+    if _save_form(
+        request, form, lambda: services.integration_update(integration, **form.cleaned_data)
+    ):
         messages.success(request, f"Integration “{integration.name}” saved.")
         return redirect(integration)
     saved = (
@@ -168,24 +171,17 @@ def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
     """The rating form.  "Preview" shows the score without saving (no JavaScript needed)."""
     integration = get_object_or_404(selectors.integration_for_scorecard(pk))
     current = integration.current_assessment
-    initial = (
-        {**current.steps, **{f"{k}_note": v for k, v in current.notes.items()}} if current else {}
-    )
-    form = AssessmentForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        try:
-            services.assessment_create(
-                integration=integration,
-                rated_by=request.user,
-                steps=form.steps(),
-                notes=form.notes(),
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Assessment saved.")
-            return redirect(integration)
+    form = AssessmentForm(request.POST or None, current=current)
+    previewing = "preview" in request.POST
+    if not previewing and _save_form(
+        request,
+        form,
+        lambda: services.assessment_create(
+            integration=integration, rated_by=request.user, **form.assessment_fields()
+        ),
+    ):
+        messages.success(request, "Assessment saved.")
+        return redirect(integration)
     return render(
         request,
         "partners/integration_assess.html",

@@ -31,14 +31,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def signed_in(page, live_server, password):
-    """Sign in through the real form; returns a function that does it for a user."""
+    """Sign in through the real form; returns a function that does it for a user,
+    on the default page or on one given (e.g. from a phone-sized context)."""
 
-    def sign_in(user):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+    def sign_in(user, on=None):
+        tab = on or page
+        tab.goto(f"{live_server.url}/accounts/login/")
+        tab.get_by_label("Username").fill(user.username)
+        tab.get_by_label("Password").fill(password)
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_url(f"{live_server.url}/")
+        return tab
 
     return sign_in

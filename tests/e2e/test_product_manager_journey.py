@@ -105,16 +105,12 @@ def test_rating_form_keeps_choices_when_a_category_is_missing(
 
 
 def test_on_a_phone_the_score_stays_in_view_while_rating(
-    transactional_db, live_server, browser, password
+    transactional_db, live_server, browser, signed_in
 ):
     membership = MembershipFactory()
     integration = IntegrationFactory(team=membership.team, owner=membership.user)
     context = browser.new_context(viewport={"width": 390, "height": 800})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(membership.user.username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in(membership.user, on=context.new_page())
     page.goto(f"{live_server.url}/integrations/{integration.pk}/assess/")
 
     bar = page.locator(".score-bar")
