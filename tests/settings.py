@@ -25,4 +25,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, like the real database: the in-memory test database shares one
     # cache between threads, whose table locks fail at once instead of waiting,
     # so concurrency tests would not test what production runs.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # TEST_SQLITE_NAME lets parallel runs on one checkout keep apart.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / os.environ.get("TEST_SQLITE_NAME", ".test-db.sqlite3"))  # noqa: F405
+    }
