@@ -6,4 +6,9 @@ class ScorecardConfig(AppConfig):
     verbose_name = "Partnership Scorecard"
 
     def ready(self) -> None:
-        from scorecard import checks  # noqa: F401 - registers the system checks
+        from scorecard import (
+            checks,  # noqa: F401 - registers the system checks
+            portfolio_cache,
+        )
+
+        portfolio_cache.connect_signals()

@@ -10,18 +10,46 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 import plotly.graph_objects as go
 
 from scorecard import scoring
-from scorecard.rubric import CATEGORIES, MAX_STEP, MAX_TOTAL, MIN_STEP, STEP_NUMBERS
+from scorecard.rubric import (
+    BANDS,
+    CATEGORIES,
+    MAX_STEP,
+    MAX_TOTAL,
+    MIN_STEP,
+    MIN_TOTAL,
+    STEP_NUMBERS,
+)
 
 # Colour-blind-safe palette (Okabe–Ito), one colour per compared integration.
 SERIES_COLOURS = ("#0b5cad", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 GRID_COLOUR = "#e3e7ee"
+SERIES_OFFSET = 0.05
 MUTED_TEXT = "#6c757d"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+
+
+class HeatmapRowLike(Protocol):
+    name: str
+    steps: dict[str, int]
+
+
+class MonthPointLike(Protocol):
+    month: date
+    average_total: float | None
+    ratings: int
+
+
+class AssessmentLike(Protocol):
+    """An assessment's date, total and step per category key (attributes)."""
+
+    rated_at: datetime
+    total: int
 
 
 @dataclass(frozen=True)
@@ -85,9 +113,11 @@ def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
         checked = scoring.check_steps(line.steps)
         total = scoring.total(checked)
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        # Compared lines sit a little apart so one that follows another stays visible.
+        offset = (index - (len(series) - 1) / 2) * SERIES_OFFSET
         traces.append(
             go.Scatter(
-                x=x_positions,
+                x=[x + offset for x in x_positions],
                 y=[checked[category.key] for category in CATEGORIES],
                 mode="lines+markers",
                 # Plotly renders tags in names; an integration's name is plain text.
@@ -130,3 +160,265 @@ def figure_json(fig: go.Figure) -> dict[str, Any]:
     """The figure as plain JSON-able data for ``json_script``."""
     # to_json() runs plotly's own encoder (numpy arrays, dates) to plain JSON.
     return json.loads(fig.to_json())
+
+
+# --------------------------------------------------------------------------
+# Portfolio charts (dashboard) and charts over time (scorecard page)
+# --------------------------------------------------------------------------
+
+# The same colours as the band badges in static/css/app.css.
+BAND_COLOURS = {
+    "emerging": "#b45309",
+    "developing": "#1d4ed8",
+    "strong": "#047857",
+    "complete": "#6d28d9",
+}
+BAND_FILLS = {
+    "emerging": "#fdf0e1",
+    "developing": "#e5edff",
+    "strong": "#dcf5ea",
+    "complete": "#efe7ff",
+}
+# Step 1 → 3, light to dark: more is darker, and reads in greyscale too.
+STEP_COLOURS = ("#dbe8f6", "#6fa3d8", "#0b4a8b")
+
+
+def _category_ticks() -> dict[str, Any]:
+    return {
+        "tickmode": "array",
+        "tickvals": list(range(len(CATEGORIES))),
+        "ticktext": [f"{c.position}. " + c.name.replace(" ", "<br>", 1) for c in CATEGORIES],
+        "tickangle": 0,
+        "fixedrange": True,
+    }
+
+
+def _total_axis(**overrides: Any) -> dict[str, Any]:
+    axis = {
+        "range": [MIN_TOTAL - 0.5, MAX_TOTAL + 0.5],
+        "dtick": 1,
+        "gridcolor": GRID_COLOUR,
+        "zeroline": False,
+        "fixedrange": True,
+        "title": {"text": f"Score (of {MAX_TOTAL})"},
+    }
+    axis.update(overrides)
+    return axis
+
+
+def _band_shading() -> list[dict[str, Any]]:
+    """Pale horizontal stripes behind a total axis, one per band."""
+    return [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": band.low - 0.5,
+            "y1": band.high + 0.5,
+            "fillcolor": BAND_FILLS[band.key],
+            "opacity": 0.6,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for band in BANDS
+    ]
+
+
+def heatmap_chart(rows: Sequence[HeatmapRowLike]) -> go.Figure:
+    """Integrations × categories, each cell the step reached, best integrations on top."""
+    labels = [html.escape(row.name) for row in rows]
+    steps = [[row.steps[c.key] for c in CATEGORIES] for row in rows]
+    step_names = [[c.step(row.steps[c.key]).name for c in CATEGORIES] for row in rows]
+    scale = [
+        [0.0, STEP_COLOURS[0]],
+        [0.33, STEP_COLOURS[0]],
+        [0.33, STEP_COLOURS[1]],
+        [0.67, STEP_COLOURS[1]],
+        [0.67, STEP_COLOURS[2]],
+        [1.0, STEP_COLOURS[2]],
+    ]
+    heatmap = go.Heatmap(
+        z=steps,
+        x=list(range(len(CATEGORIES))),
+        y=labels,
+        zmin=MIN_STEP - 0.5,
+        zmax=MAX_STEP + 0.5,
+        colorscale=scale,
+        xgap=2,
+        ygap=2,
+        text=[[str(step) for step in row] for row in steps],
+        texttemplate="%{text}",
+        customdata=step_names,
+        hovertemplate="%{y}<br>%{customdata} (step %{z})<extra></extra>",
+        # Each cell prints its step, so no colour bar is needed to read it.
+        showscale=False,
+    )
+    layout = _base_layout(
+        height=max(220, 60 + 26 * len(rows)),
+        margin={"l": 10, "r": 10, "t": 10, "b": 50},
+        xaxis={**_category_ticks(), "side": "bottom", "showgrid": False, "tickfont": {"size": 11}},
+        # Best first: the first row sits at the top.
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
+    )
+    return go.Figure(data=[heatmap], layout=layout)
+
+
+def distribution_chart(distribution: dict[int, int]) -> go.Figure:
+    """How many integrations have each total, coloured by band."""
+    traces = []
+    for band in BANDS:
+        totals = list(range(band.low, band.high + 1))
+        traces.append(
+            go.Bar(
+                x=totals,
+                y=[distribution.get(total, 0) for total in totals],
+                name=f"{band.name} ({band.low}–{band.high})",
+                marker={"color": BAND_COLOURS[band.key]},
+                hovertemplate="Score %{x}: %{y} integrations<extra></extra>",
+            )
+        )
+    layout = _base_layout(
+        height=280,
+        margin={"l": 50, "r": 10, "t": 40, "b": 45},
+        bargap=0.15,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 11}},
+        xaxis={
+            "dtick": 1,
+            "range": [MIN_TOTAL - 0.5, MAX_TOTAL + 0.5],
+            "fixedrange": True,
+            "title": {"text": "Score"},
+        },
+        yaxis={
+            "gridcolor": GRID_COLOUR,
+            "rangemode": "tozero",
+            "fixedrange": True,
+            "title": {"text": "Integrations"},
+        },
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def category_average_chart(averages: dict[str, float | None]) -> go.Figure:
+    """The average step reached in each category, in execution order."""
+    values = [averages.get(c.key) for c in CATEGORIES]
+    bar = go.Bar(
+        x=list(range(len(CATEGORIES))),
+        y=[round(v, 2) if v is not None else None for v in values],
+        marker={"color": SERIES_COLOURS[0]},
+        text=[f"{v:.1f}" if v is not None else "" for v in values],
+        textposition="outside",
+        customdata=[c.name for c in CATEGORIES],
+        hovertemplate="%{customdata}: average step %{y}<extra></extra>",
+    )
+    layout = _base_layout(
+        height=280,
+        margin={"l": 50, "r": 10, "t": 10, "b": 60},
+        xaxis={**_category_ticks(), "showgrid": False},
+        yaxis={
+            "range": [0, MAX_STEP + 0.4],
+            "tickvals": list(STEP_NUMBERS),
+            "gridcolor": GRID_COLOUR,
+            "fixedrange": True,
+            "title": {"text": "Average step"},
+        },
+    )
+    return go.Figure(data=[bar], layout=layout)
+
+
+def monthly_trend_chart(points: Sequence[MonthPointLike]) -> go.Figure:
+    """The average score of the ratings made each month, over the bands."""
+    line = go.Scatter(
+        x=list(range(len(points))),
+        y=[round(p.average_total, 2) if p.average_total is not None else None for p in points],
+        customdata=[point.ratings for point in points],
+        mode="lines+markers",
+        connectgaps=False,
+        line={"color": SERIES_COLOURS[0], "width": 3},
+        marker={"size": 8},
+        text=[f"{point.month:%B %Y}" for point in points],
+        hovertemplate="%{text}: average %{y:.1f} over %{customdata} ratings<extra></extra>",
+    )
+    layout = _base_layout(
+        height=280,
+        margin={"l": 60, "r": 10, "t": 10, "b": 50},
+        shapes=_band_shading(),
+        # Every other month is labelled so the labels stay level on a narrow chart.
+        xaxis={
+            "tickmode": "array",
+            "tickvals": list(range(0, len(points), 2)),
+            "ticktext": _month_labels([point.month for point in points])[::2],
+            "tickangle": 0,
+            "range": [-0.5, len(points) - 0.5],
+            "fixedrange": True,
+            "showgrid": False,
+        },
+        yaxis=_total_axis(),
+    )
+    return go.Figure(data=[line], layout=layout)
+
+
+def _month_labels(months: Sequence[date]) -> list[str]:
+    """Short month names; the year under the first label and under each January."""
+    return [
+        f"{month:%b}<br>{month:%Y}" if index == 0 or month.month == 1 else f"{month:%b}"
+        for index, month in enumerate(months)
+    ]
+
+
+def total_over_time_chart(assessments: Sequence[AssessmentLike]) -> go.Figure:
+    """An integration's total at each rating, over the bands."""
+    line = go.Scatter(
+        x=[a.rated_at.isoformat() for a in assessments],
+        y=[a.total for a in assessments],
+        mode="lines+markers",
+        line={"color": SERIES_COLOURS[0], "width": 3, "shape": "linear"},
+        marker={"size": 9},
+        hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>",
+    )
+    layout = _base_layout(
+        height=260,
+        margin={"l": 60, "r": 10, "t": 10, "b": 40},
+        shapes=_band_shading(),
+        xaxis={"type": "date", "fixedrange": True, "showgrid": False},
+        yaxis=_total_axis(),
+    )
+    return go.Figure(data=[line], layout=layout)
+
+
+def steps_over_time_chart(assessments: Sequence[AssessmentLike]) -> go.Figure:
+    """Each category's step at each rating: one line per category, in execution order."""
+    dates = [a.rated_at.isoformat() for a in assessments]
+    traces = []
+    for index, category in enumerate(CATEGORIES):
+        steps = [getattr(a, category.key) for a in assessments]
+        traces.append(
+            go.Scatter(
+                x=dates,
+                # Lines sit a little apart so equal steps do not hide each other.
+                y=[step + (index - 2) * 0.06 for step in steps],
+                name=f"{category.position}. {category.name}",
+                mode="lines+markers",
+                line={"color": SERIES_COLOURS[index], "width": 2, "shape": "hv"},
+                marker={"size": 7},
+                customdata=[category.step(step).name for step in steps],
+                hovertemplate=f"{category.name}: %{{customdata}}<extra></extra>",
+            )
+        )
+    layout = _base_layout(
+        height=300,
+        margin={"l": 60, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.18},
+        xaxis={"type": "date", "fixedrange": True, "showgrid": False},
+        yaxis={
+            "tickmode": "array",
+            "tickvals": list(STEP_NUMBERS),
+            "ticktext": [f"Step {n}" for n in STEP_NUMBERS],
+            "range": [MIN_STEP - 0.4, MAX_STEP + 0.4],
+            "gridcolor": GRID_COLOUR,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+    )
+    return go.Figure(data=traces, layout=layout)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from scorecard.rubric import (
     BANDS,
@@ -128,6 +128,22 @@ class ScoreWarning:
     message: str
 
 
+def days_since(moment: datetime, now: datetime) -> int:
+    """Calendar days from ``moment`` to ``now``, counted in ``now``'s time zone.
+
+    Staleness is counted in whole days, as people count it ("91 days ago"),
+    so the dashboard can count stale integrations in SQL against one cutoff
+    per day and cache the result for the day.
+    """
+    return (now.date() - moment.astimezone(now.tzinfo).date()).days
+
+
+def stale_cutoff(now: datetime) -> datetime:
+    """Assessments made before this moment are stale (the SQL form of ``days_since``)."""
+    first_fresh_day = now.date() - timedelta(days=STALE_AFTER_DAYS)
+    return datetime.combine(first_fresh_day, time.min, tzinfo=now.tzinfo)
+
+
 def warnings(
     *,
     steps: Steps | None,
@@ -151,8 +167,7 @@ def warnings(
         )
     if last_assessed_at is None:
         found.append(ScoreWarning("never_assessed", "Not assessed yet: rate it to get a score."))
-    elif now - last_assessed_at > timedelta(days=STALE_AFTER_DAYS):
-        days = (now - last_assessed_at).days
+    elif (days := days_since(last_assessed_at, now)) > STALE_AFTER_DAYS:
         found.append(
             ScoreWarning(
                 "stale",

@@ -6,13 +6,25 @@ names and a SQLite file.  Production (``DEBUG`` unset) reads the database from
 (see scorecard/checks.py).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+
+
+def _at_least_one(name: str, default: int) -> int:
+    """A whole number from the environment; 0 would switch a protection off."""
+    value = env.int(name, default=default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of 1 or more, not {value}.")
+    return value
+
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -38,6 +50,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "axes",  # sign-in lockout after repeated failures (see "Sign-in protection" below)
+    "csp",
+    "simple_history",  # who changed what and when (partners.models, the admin)
     "scorecard",
     "partners",
 ]
@@ -45,15 +60,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets django-simple-history record the signed-in user on each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "scorecard.session_timeout.SessionIdleTimeoutMiddleware",
     # Everything needs a signed-in user unless the view opts out with
     # @login_not_required (sign-in page, /healthz).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed-in users who belong to no team see only "ask an administrator".
+    "partners.membership.MembershipRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for lockout into our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "scorecard.urls"
@@ -96,6 +119,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -113,6 +141,12 @@ STORAGES = {
     # Fingerprinted, compressed files that WhiteNoise serves with a one-year cache.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Per-process memory by default; any shared cache (e.g. redis://) works too,
+# because portfolio reads are keyed by a data version kept in the database.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Set to false to compute the dashboard on every request (for profiling).
+PORTFOLIO_CACHE = env.bool("PORTFOLIO_CACHE", default=True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -133,6 +167,76 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # /healthz answers load balancers over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True  # Django's default, stated: browsers trust our types
+
+# Content-Security-Policy (django-csp): everything comes from our own origin.
+# No script runs inline (chart and rubric data travel in json_script blocks
+# that static files read), so script-src needs neither 'unsafe-inline' nor
+# 'unsafe-eval'.  style-src allows inline styles: plotly.js writes its rules
+# into a <style> element it creates, and a few templates size a bar or offset
+# a panel with a style attribute.  Bootstrap's CSS draws small icons (select
+# arrows, close buttons) as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+
+# Sign-in protection (django-axes): after AXES_FAILURE_LIMIT wrong passwords
+# for one username from one address, that username may not sign in from that
+# address for AXES_COOLOFF_MINUTES.  The lock is keyed on the pair on purpose:
+# keyed on the username alone, anyone could lock a colleague out from
+# everywhere by typing wrong passwords for them; keyed on the address alone,
+# one person's typos would lock out a whole office behind one NAT.  The real
+# user, from their own address, is never locked out by someone else's guesses.
+AXES_FAILURE_LIMIT = _at_least_one("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=_at_least_one("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a good password forgives the earlier typos
+# A failure while locked out is refused without being counted, so the lock
+# ends AXES_COOLOFF_MINUTES after it was set whatever is tried meanwhile, and
+# a flood of guesses adds nothing to the attempt records.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The records stay bounded: axes deletes attempts older than the cool-off
+# whenever someone signs in or fails to; the per-failure log is off (its
+# default) and so is the log of successful sign-ins, which nothing would ever
+# prune.  Current lockouts show (and can be lifted) in the admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "scorecard.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "scorecard.lockout.client_ip_address"
+# Behind a proxy every request arrives from the proxy's address.  With
+# TRUST_X_FORWARDED_FOR the client's address is the X-Forwarded-For entry
+# appended by the outermost of TRUSTED_PROXY_COUNT proxies (entries further
+# left are whatever the client sent).  Never when clients can reach the app
+# directly: they could claim a new address for every guess.
+CLIENT_IP_PROXY_COUNT = (
+    _at_least_one("TRUSTED_PROXY_COUNT", default=1)
+    if env.bool("TRUST_X_FORWARDED_FOR", default=False)
+    else 0
+)
+
+# Sessions end after SESSION_IDLE_MINUTES without a request.  An hour, not the
+# 15-30 minutes of a bank: raters read documents and write evidence between
+# two requests, an expired session sends their typed notes away with the
+# sign-in redirect, and the data is internal scoring, not money or personal
+# records.  scorecard/session_timeout.py moves the expiry forward at most
+# every SESSION_REFRESH_SECONDS instead of saving the session on every
+# request (SESSION_SAVE_EVERY_REQUEST), so the idle limit is between 55 and
+# 60 minutes and a busy page costs no session write.  Django gives a new
+# session key at sign-in and deletes the session at sign-out.
+SESSION_IDLE_MINUTES = _at_least_one("SESSION_IDLE_MINUTES", default=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_REFRESH_SECONDS = SESSION_COOKIE_AGE // 12
 
 LOGGING = {
     "version": 1,

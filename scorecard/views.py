@@ -1,31 +1,102 @@
-"""Site-wide pages: the home dashboard and the health check."""
+"""Site-wide pages: the dashboard, the comparison, their CSV downloads, the health check."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from partners import selectors as partner_selectors
-from scorecard import selectors
-
-HOME_ROWS_PER_PAGE = 25
+from scorecard import charts, comparison, dashboard, exports, portfolio_cache, rubric, selectors
+from scorecard.filters import DashboardFilter
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The portfolio at a glance: headline figures and integrations by latest rating."""
-    integrations = partner_selectors.recent_integrations()
-    page_obj = Paginator(integrations, HOME_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    """The dashboard: the portfolio under the filters, ranked, charted, and what needs attention."""
+    now = timezone.localtime()
+    version = portfolio_cache.current_version()
+    filterset = DashboardFilter(request.GET, choices=dashboard.filter_choices(version), now=now)
+    overview = dashboard.overview(filterset, now, version)
+    page_obj = dashboard.ranking_page(
+        filterset, request.GET.get("page"), overview.summary.integrations, version, now
+    )
     return render(
         request,
-        "scorecard/home.html",
-        {"summary": selectors.portfolio_summary(), "page_obj": page_obj},
+        "scorecard/dashboard.html",
+        {
+            "filter": filterset,
+            "filtering": bool(filterset.filter_params()),
+            "overview": overview,
+            "summary": overview.summary,
+            "page_obj": page_obj,
+            "sort": filterset.sort_params()[0],
+            "sort_description": filterset.sort_description(),
+            "categories": rubric.CATEGORIES,
+            "max_compared": comparison.MAX_COMPARED,
+            "now": now,
+        },
     )
+
+
+@require_safe
+def export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table, under the same filters and sort order, as a CSV download."""
+    now = timezone.localtime()
+    choices = dashboard.filter_choices(portfolio_cache.current_version())
+    filterset = DashboardFilter(request.GET, choices=choices, now=now)
+    return exports.csv_response(filterset.ranked, "integrations")
+
+
+@require_safe
+def compare(request: HttpRequest) -> HttpResponse:
+    """2–6 integrations side by side: one roadmap chart, their steps, and where they differ."""
+    form = comparison.CompareForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "scorecard/compare.html",
+            {
+                "form": form,
+                "min_compared": comparison.MIN_COMPARED,
+                "max_compared": comparison.MAX_COMPARED,
+            },
+            status=200 if form.is_empty else 400,
+        )
+    integrations = form.integrations
+    rated = [integration for integration in integrations if integration.score]
+    roadmap = None
+    if rated:
+        series = [charts.RoadmapSeries(i.name, i.score.steps) for i in rated]
+        roadmap = charts.figure_json(charts.roadmap_chart(series))
+    return render(
+        request,
+        "scorecard/compare.html",
+        {
+            "form": form,
+            "integrations": integrations,
+            "unrated": [integration for integration in integrations if not integration.score],
+            "roadmap": roadmap,
+            "rows": comparison.category_rows(integrations),
+            "ids": ",".join(str(integration.pk) for integration in integrations),
+            # Each rated integration's line colour on the chart, for the table's swatches.
+            "columns": [(i, rated.index(i) if i in rated else None) for i in integrations],
+        },
+    )
+
+
+@require_safe
+def compare_export(request: HttpRequest) -> HttpResponse:
+    """The compared integrations as a CSV download (same columns as the dashboard's)."""
+    form = comparison.CompareForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    ids = form.cleaned_data["ids"]
+    integrations = selectors.ranked_integrations().filter(pk__in=ids)
+    return exports.csv_response(integrations.order_by("pk"), "comparison")
 
 
 @login_not_required

@@ -11,6 +11,15 @@
     // beside every chart names the steps instead.
     figure.data.forEach(function (trace) {
       if (trace.meta === "rubric-grid") { trace.mode = "markers"; }
+      // Heatmap rows are "Partner · Integration": keep a short integration name.
+      if (trace.type === "heatmap" && trace.y) {
+        trace.y = trace.y.map(function (label, index) {
+          var name = String(label).split(" · ").pop();
+          var short = name.length > 16 ? name.slice(0, 15) + "…" : name;
+          // Rows may shorten alike; an invisible suffix keeps each its own row.
+          return short + "\u200b".repeat(index);
+        });
+      }
     });
     figure.layout.font = Object.assign({}, figure.layout.font, { size: 11 });
     // Category names would overlap too: keep their numbers ("1. Value transfer" -> "1").

@@ -1,6 +1,6 @@
 """scoring: pure functions over plain values, tested without a database."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -339,7 +339,10 @@ def test_never_assessed_and_no_owner():
         (timedelta(0), False),
         (timedelta(days=89), False),
         (timedelta(days=90), False),
-        (timedelta(days=90, seconds=1), True),
+        # Counted in calendar days: later on the 90th day back is still fresh...
+        (timedelta(days=90, hours=12), False),
+        # ...and the day before it is stale, whatever the hour.
+        (timedelta(days=90, hours=12, seconds=1), True),
         (timedelta(days=91), True),
         (timedelta(days=365), True),
     ],
@@ -438,3 +441,20 @@ def test_warnings_refuse_invalid_steps():
 def test_warnings_take_keyword_arguments_only():
     with pytest.raises(TypeError):
         scoring.warnings(MIN_STEPS, None, True, NOW, NOW)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "age",
+    [timedelta(0), timedelta(days=90), timedelta(days=90, hours=12, seconds=1), timedelta(days=400)],
+)
+def test_stale_cutoff_agrees_with_the_warning(age):
+    last = NOW - age
+
+    assert (last < scoring.stale_cutoff(NOW)) is ("stale" in warn(last_assessed_at=last))
+
+
+def test_days_since_counts_in_the_time_zone_of_now():
+    tokyo = timezone(timedelta(hours=9))
+    now = datetime(2025, 6, 30, 8, 0, tzinfo=tokyo)  # 29 June 23:00 UTC
+
+    assert scoring.days_since(datetime(2025, 6, 29, 22, 0, tzinfo=UTC), now) == 0

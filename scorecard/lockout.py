@@ -1,0 +1,68 @@
+"""Sign-in protection with django-axes: the address a guess comes from, and
+the page a locked-out person sees.  The lockout rules are in settings.py."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The address failed sign-ins are counted against.
+
+    REMOTE_ADDR, unless settings.CLIENT_IP_PROXY_COUNT says that many proxies
+    we run append to X-Forwarded-For: then the entry the outermost of them
+    appended.  Entries to its left came from the client and prove nothing.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR")
+    proxy_count = settings.CLIENT_IP_PROXY_COUNT
+    if not proxy_count:
+        return remote_addr
+    forwarded = [
+        entry.strip()
+        for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if entry.strip()
+    ]
+    if len(forwarded) < proxy_count:
+        return remote_addr  # the request did not come through all our proxies
+    candidate = forwarded[-proxy_count]
+    try:
+        # The attempt records store an IP address; anything else would fail to save.
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote_addr
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """Our page (status 429) saying when signing in may be tried again.
+
+    axes calls this in place of the sign-in page's response once the failure
+    limit is reached, and for every attempt during the cool-off.
+    """
+    cool_off = get_cool_off(request)
+    try_again_at = timezone.now() + cool_off
+    # The lock ends one cool-off after the last counted failure (failures during
+    # the lock are not counted: AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT).
+    handler = AxesProxyHandler.get_implementation()
+    last_failures = [
+        attempts.aggregate(last=Max("attempt_time"))["last"]
+        for attempts in handler.get_user_attempts(request, credentials)
+    ]
+    last_failures = [moment for moment in last_failures if moment is not None]
+    if last_failures:
+        try_again_at = max(last_failures) + cool_off
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"try_again_at": try_again_at, "cool_off_minutes": round(cool_off.total_seconds() / 60)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
