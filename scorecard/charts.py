@@ -226,26 +226,30 @@ def _band_shading() -> list[dict[str, Any]]:
     ]
 
 
+def _step_scale() -> list[list[Any]]:
+    """A colour scale with one flat colour per step (z from 0.5 to 3.5)."""
+    return [
+        [0.0, STEP_COLOURS[0]],
+        [1 / 3, STEP_COLOURS[0]],
+        [1 / 3, STEP_COLOURS[1]],
+        [2 / 3, STEP_COLOURS[1]],
+        [2 / 3, STEP_COLOURS[2]],
+        [1.0, STEP_COLOURS[2]],
+    ]
+
+
 def heatmap_chart(rows: Sequence[HeatmapRowLike]) -> go.Figure:
     """Integrations × categories, each cell the step reached, best integrations on top."""
     labels = [html.escape(row.name) for row in rows]
     steps = [[row.steps[c.key] for c in CATEGORIES] for row in rows]
     step_names = [[c.step(row.steps[c.key]).name for c in CATEGORIES] for row in rows]
-    scale = [
-        [0.0, STEP_COLOURS[0]],
-        [0.33, STEP_COLOURS[0]],
-        [0.33, STEP_COLOURS[1]],
-        [0.67, STEP_COLOURS[1]],
-        [0.67, STEP_COLOURS[2]],
-        [1.0, STEP_COLOURS[2]],
-    ]
     heatmap = go.Heatmap(
         z=steps,
         x=list(range(len(CATEGORIES))),
         y=labels,
         zmin=MIN_STEP - 0.5,
         zmax=MAX_STEP + 0.5,
-        colorscale=scale,
+        colorscale=_step_scale(),
         xgap=2,
         ygap=2,
         text=[[str(step) for step in row] for row in steps],
@@ -388,37 +392,41 @@ def total_over_time_chart(assessments: Sequence[AssessmentLike]) -> go.Figure:
 
 
 def steps_over_time_chart(assessments: Sequence[AssessmentLike]) -> go.Figure:
-    """Each category's step at each rating: one line per category, in execution order."""
-    dates = [a.rated_at.isoformat() for a in assessments]
-    traces = []
-    for index, category in enumerate(CATEGORIES):
-        steps = [getattr(a, category.key) for a in assessments]
-        traces.append(
-            go.Scatter(
-                x=dates,
-                # Lines sit a little apart so equal steps do not hide each other.
-                y=[step + (index - 2) * 0.06 for step in steps],
-                name=f"{category.position}. {category.name}",
-                mode="lines+markers",
-                line={"color": SERIES_COLOURS[index], "width": 2, "shape": "hv"},
-                marker={"size": 7},
-                customdata=[category.step(step).name for step in steps],
-                hovertemplate=f"{category.name}: %{{customdata}}<extra></extra>",
-            )
-        )
-    layout = _base_layout(
-        height=300,
-        margin={"l": 60, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "x": 0, "y": 1.18},
-        xaxis={"type": "date", "fixedrange": True, "showgrid": False},
-        yaxis={
-            "tickmode": "array",
-            "tickvals": list(STEP_NUMBERS),
-            "ticktext": [f"Step {n}" for n in STEP_NUMBERS],
-            "range": [MIN_STEP - 0.4, MAX_STEP + 0.4],
-            "gridcolor": GRID_COLOUR,
-            "zeroline": False,
-            "fixedrange": True,
-        },
+    """Each category's step at each rating: a row per category, a column per rating."""
+    labels = [f"{a.rated_at:%-d %b %Y}" for a in assessments]
+    # Dates repeat when one day has two ratings; the column index keeps them apart.
+    columns = list(range(len(assessments)))
+    steps = [[getattr(a, c.key) for a in assessments] for c in CATEGORIES]
+    heatmap = go.Heatmap(
+        z=steps,
+        x=columns,
+        y=[f"{c.position}. {c.name}" for c in CATEGORIES],
+        zmin=MIN_STEP - 0.5,
+        zmax=MAX_STEP + 0.5,
+        colorscale=_step_scale(),
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        text=[[str(step) for step in row] for row in steps],
+        texttemplate="%{text}" if len(assessments) <= 24 else "",
+        customdata=[
+            [f"{label}: {c.step(step).name}" for label, step in zip(labels, row, strict=True)]
+            for c, row in zip(CATEGORIES, steps, strict=True)
+        ],
+        hovertemplate="%{y}<br>%{customdata} (step %{z})<extra></extra>",
     )
-    return go.Figure(data=traces, layout=layout)
+    every = max(1, len(assessments) // 6)
+    layout = _base_layout(
+        height=260,
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        xaxis={
+            "tickmode": "array",
+            "tickvals": columns[::every],
+            "ticktext": labels[::every],
+            "tickangle": 0,
+            "fixedrange": True,
+            "showgrid": False,
+        },
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
+    )
+    return go.Figure(data=[heatmap], layout=layout)
