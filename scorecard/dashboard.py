@@ -14,10 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.http import QueryDict
 
 from partners.models import Integration
 from scorecard import charts, portfolio_cache, selectors
+from scorecard.comparison import MAX_COMPARED
 from scorecard.filters import DashboardFilter
+from scorecard.rubric import CATEGORIES
 
 ROWS_PER_PAGE = 25
 
@@ -31,6 +34,39 @@ class Overview:
     trend: list[selectors.MonthPoint]
     attention: list[selectors.AttentionItem]
     charts: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the dashboard template shows below its heading."""
+
+    filter: DashboardFilter
+    overview: Overview
+    page_obj: Page
+    filtering: bool
+    sort: str
+    sort_description: str
+    categories: tuple = CATEGORIES
+    max_compared: int = MAX_COMPARED
+
+    @property
+    def summary(self) -> selectors.PortfolioSummary:
+        return self.overview.summary
+
+
+def content(query: QueryDict, now: datetime, version: str | None) -> Content:
+    filterset = DashboardFilter(query, choices=filter_choices(version), now=now)
+    summary_and_charts = overview(filterset, now, version)
+    return Content(
+        filter=filterset,
+        overview=summary_and_charts,
+        page_obj=ranking_page(
+            filterset, query.get("page"), summary_and_charts.summary.integrations, version, now
+        ),
+        filtering=bool(filterset.filter_params()),
+        sort=filterset.sort_params()[0],
+        sort_description=filterset.sort_description(),
+    )
 
 
 def filter_choices(version: str | None) -> selectors.FilterChoices:

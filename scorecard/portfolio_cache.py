@@ -17,6 +17,8 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
+from django.http import QueryDict
 
 from scorecard.models import PortfolioVersion
 
@@ -68,6 +71,28 @@ def cached(name: str, compute: Callable[[], T], *, version: str | None, params: 
         found = compute()
         cache.set(cache_key, found, TIMEOUT_SECONDS)
     return found
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Arguments for a template's ``{% cache fragment.timeout "name" fragment.key %}``."""
+
+    key: str
+    timeout: int
+
+
+def fragment(version: str | None, query: QueryDict, day: date) -> Fragment:
+    """A rendered page fragment's cache key: data version, full query string and day.
+
+    The query string decides everything such a fragment shows (filters, sort,
+    page, even the values of invalid fields), and the day decides what counts
+    as stale. A timeout of 0 turns the fragment cache off.
+    """
+    params = {"query": sorted(query.lists()), "day": day.isoformat()}
+    enabled = version is not None and settings.PORTFOLIO_CACHE
+    return Fragment(
+        key=f"{version}:{key('page', params)}", timeout=TIMEOUT_SECONDS if enabled else 0
+    )
 
 
 def _bump_on_change(sender, **kwargs) -> None:

@@ -15,8 +15,7 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Lower, TruncMonth
-from django.utils import timezone
+from django.db.models.functions import Lower
 
 from partners.models import Assessment, Integration, Team
 from scorecard import scoring
@@ -241,39 +240,41 @@ def monthly_trend(
 ) -> list[MonthPoint]:
     """Average total of the ratings made each month, for the last ``months`` months.
 
-    Months without a rating are kept (with no average) so the chart's axis
-    shows the whole year.
+    One query with a filtered aggregate per month: month boundaries are set in
+    Python in the site's time zone, so the database only compares dates
+    (SQLite would otherwise call a Python function per row to truncate them).
+    Months without a rating are kept, with no average, so the axis shows the
+    whole year.
     """
     this_month = now.date().replace(day=1)
-    month_starts = [_add_months(this_month, -back) for back in range(months - 1, -1, -1)]
-    since = datetime.combine(month_starts[0], datetime.min.time(), tzinfo=now.tzinfo)
-    rows = (
-        Assessment.objects.filter(integration__in=integrations.order_by().values("pk"))
-        .filter(rated_at__gte=since)
-        .annotate(month=TruncMonth("rated_at"))
-        .values("month")
-        .annotate(average=Avg("total"), ratings=Count("pk"))
-        .order_by("month")
-    )
-    found = {_as_date(row["month"]): row for row in rows}
+    starts = [_add_months(this_month, -back) for back in range(months - 1, -1, -1)]
+    bounds = [
+        datetime.combine(start, datetime.min.time(), tzinfo=now.tzinfo)
+        for start in [*starts, _add_months(this_month, 1)]
+    ]
+    aggregates = {}
+    for index in range(months):
+        in_month = Q(rated_at__gte=bounds[index], rated_at__lt=bounds[index + 1])
+        aggregates[f"average_{index}"] = Avg("total", filter=in_month)
+        aggregates[f"ratings_{index}"] = Count("pk", filter=in_month)
+    figures = Assessment.objects.filter(
+        integration__in=integrations.order_by().values("pk"),
+        rated_at__gte=bounds[0],
+        rated_at__lt=bounds[-1],
+    ).aggregate(**aggregates)
     return [
         MonthPoint(
             month=start,
-            average_total=found[start]["average"] if start in found else None,
-            ratings=found[start]["ratings"] if start in found else 0,
+            average_total=figures[f"average_{index}"],
+            ratings=figures[f"ratings_{index}"],
         )
-        for start in month_starts
+        for index, start in enumerate(starts)
     ]
 
 
 def _add_months(month: date, delta: int) -> date:
     index = month.year * 12 + month.month - 1 + delta
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _as_date(value: date | datetime) -> date:
-    # TruncMonth gives an aware datetime on PostgreSQL and SQLite alike; be lenient.
-    return timezone.localtime(value).date() if isinstance(value, datetime) else value
 
 
 @dataclass
@@ -308,7 +309,5 @@ def integrations_by_ids(ids: Sequence[int]) -> list[Integration]:
 
 def score_history(integration: Integration, limit: int = 100) -> list[Assessment]:
     """The integration's most recent assessments, oldest first, for charts over time."""
-    newest = integration.assessments.only(
-        "rated_at", "total", *(c.key for c in CATEGORIES)
-    ).order_by("-rated_at", "-pk")[:limit]
+    newest = integration.assessments.order_by("-rated_at", "-pk")[:limit]
     return sorted(newest, key=lambda a: (a.rated_at, a.pk))

@@ -7,10 +7,11 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from scorecard import charts, comparison, dashboard, exports, portfolio_cache, rubric, selectors
+from scorecard import charts, comparison, dashboard, exports, portfolio_cache, selectors
 from scorecard.filters import DashboardFilter
 
 
@@ -19,25 +20,13 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: the portfolio under the filters, ranked, charted, and what needs attention."""
     now = timezone.localtime()
     version = portfolio_cache.current_version()
-    filterset = DashboardFilter(request.GET, choices=dashboard.filter_choices(version), now=now)
-    overview = dashboard.overview(filterset, now, version)
-    page_obj = dashboard.ranking_page(
-        filterset, request.GET.get("page"), overview.summary.integrations, version, now
-    )
     return render(
         request,
         "scorecard/dashboard.html",
         {
-            "filter": filterset,
-            "filtering": bool(filterset.filter_params()),
-            "overview": overview,
-            "summary": overview.summary,
-            "page_obj": page_obj,
-            "sort": filterset.sort_params()[0],
-            "sort_description": filterset.sort_description(),
-            "categories": rubric.CATEGORIES,
-            "max_compared": comparison.MAX_COMPARED,
-            "now": now,
+            # Built only if the page's cached fragment is missing (see the template).
+            "content": SimpleLazyObject(lambda: dashboard.content(request.GET, now, version)),
+            "fragment": portfolio_cache.fragment(version, request.GET, now.date()),
         },
     )
 

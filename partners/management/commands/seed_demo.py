@@ -50,7 +50,7 @@ from partners.models import (
     Role,
     Team,
 )
-from scorecard import rubric, scoring
+from scorecard import portfolio_cache, rubric, scoring
 
 DEMO_SEED = 20_240_611
 SCALE_SEED = DEMO_SEED + 1
@@ -1438,6 +1438,8 @@ def build_scale(
             current_assessment=Subquery(newest[:1]),
             previous_assessment=Subquery(newest[1:2]),
         )
+    # Bulk writes send no signals: tell cached portfolio reads the data changed.
+    portfolio_cache.bump()
     return ScaleResult(
         partners=len(new_partners),
         integrations=created_integrations,
