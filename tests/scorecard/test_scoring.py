@@ -445,7 +445,12 @@ def test_warnings_take_keyword_arguments_only():
 
 @pytest.mark.parametrize(
     "age",
-    [timedelta(0), timedelta(days=90), timedelta(days=90, hours=12, seconds=1), timedelta(days=400)],
+    [
+        timedelta(0),
+        timedelta(days=90),
+        timedelta(days=90, hours=12, seconds=1),
+        timedelta(days=400),
+    ],
 )
 def test_stale_cutoff_agrees_with_the_warning(age):
     last = NOW - age
