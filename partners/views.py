@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from partners import selectors, services
+from partners import history, permissions, selectors, services
 from partners.forms import (
     AssessmentForm,
     ContingencyPlanForm,
@@ -26,6 +26,7 @@ from partners.forms import (
 )
 from partners.models import Integration, Partner
 from scorecard import charts, rubric
+from scorecard import selectors as scorecard_selectors
 
 PARTNERS_PER_PAGE = 25
 INTEGRATIONS_PER_PAGE = 25
@@ -58,6 +59,12 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _require(allowed: bool) -> None:
+    """Refuse (403) what partners.permissions does not allow; the pages hide it too."""
+    if not allowed:
+        raise PermissionDenied
+
+
 def _save_form(request: HttpRequest, form, save: Callable[[], Model]) -> Model | None:
     """On a POST with a valid form, call ``save`` (a service call built from the form).
 
@@ -75,6 +82,7 @@ def _save_form(request: HttpRequest, form, save: Callable[[], Model]) -> Model |
 
 @require_http_methods(["GET", "POST"])
 def partner_create(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_create_partner(request.user))
     form = PartnerForm(request.POST or None)
     if partner := _save_form(request, form, lambda: services.partner_create(**form.cleaned_data)):
         messages.success(request, f"Partner “{partner.name}” added.")
@@ -85,12 +93,20 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
+    _require(permissions.can_edit_partner(request.user, partner))
     form = PartnerForm(request.POST or None, instance=partner)
-    if _save_form(request, form, lambda: services.partner_update(partner, **form.cleaned_data)):
+    if _save_form(
+        request,
+        form,
+        lambda: services.partner_update(
+            partner, expected_version=form.edited_version(), **form.changes()
+        ),
+    ):
         messages.success(request, f"Partner “{partner.name}” saved.")
         return redirect(partner)
     # The heading shows the saved name, not what was typed into the form.
-    saved = Partner.objects.get(pk=partner.pk) if form.is_bound else partner
+    # (Or, if it was deleted meanwhile, the name it had.)
+    saved = (Partner.objects.filter(pk=partner.pk).first() or partner) if form.is_bound else partner
     return render(request, "partners/partner_form.html", {"form": form, "partner": saved})
 
 
@@ -102,17 +118,31 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "partners/partner_detail.html",
-        {"partner": partner, "page_obj": page_obj, "integrations": page_obj.object_list},
+        {
+            "partner": partner,
+            "page_obj": page_obj,
+            "integrations": page_obj.object_list,
+            "changes": history.partner_changes(
+                partner, before=history.parse_cursor(request.GET.get("changes_before"))
+            ),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def integration_create(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_create_integration(request.user))
     initial = {}
     partner_slug = request.GET.get("partner")
     if partner_slug and "\x00" not in partner_slug:
         initial["partner"] = Partner.objects.filter(slug=partner_slug).first()
-    form = IntegrationForm(request.POST or None, initial=initial)
+    # Another team's id in the body is refused beside the field: the form offers
+    # only the user's own teams (see tests/test_permissions.py).
+    form = IntegrationForm(
+        request.POST or None,
+        initial=initial,
+        teams=permissions.teams_for_integrations(request.user),
+    )
     if integration := _save_form(
         request, form, lambda: services.integration_create(**form.cleaned_data)
     ):
@@ -128,14 +158,25 @@ def integration_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
-    form = IntegrationForm(request.POST or None, instance=integration)
+    _require(permissions.can_manage_integration(request.user, integration))
+    form = IntegrationForm(
+        request.POST or None,
+        instance=integration,
+        teams=permissions.teams_for_integrations(request.user),
+    )
     if _save_form(
-        request, form, lambda: services.integration_update(integration, **form.cleaned_data)
+        request,
+        form,
+        lambda: services.integration_update(
+            integration, expected_version=form.edited_version(), **form.changes()
+        ),
     ):
         messages.success(request, f"Integration “{integration.name}” saved.")
         return redirect(integration)
     saved = (
-        Integration.objects.select_related("partner").get(pk=pk) if form.is_bound else integration
+        (Integration.objects.select_related("partner").filter(pk=pk).first() or integration)
+        if form.is_bound
+        else integration
     )
     return render(request, "partners/integration_form.html", {"form": form, "integration": saved})
 
@@ -151,6 +192,13 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             charts.roadmap_chart([charts.RoadmapSeries(integration.name, score.steps)])
         )
     plans = selectors.contingency_plans(integration)
+    ratings = scorecard_selectors.score_history(integration) if score else []
+    over_time = None
+    if len(ratings) > 1:
+        over_time = {
+            "total": charts.figure_json(charts.total_over_time_chart(ratings)),
+            "steps": charts.figure_json(charts.steps_over_time_chart(ratings)),
+        }
     return render(
         request,
         "partners/integration_detail.html",
@@ -159,9 +207,14 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "score": score,
             "warnings": integration.warnings(),
             "roadmap": roadmap,
+            "ratings": ratings,
+            "over_time": over_time,
             "history": _page(request, selectors.assessment_history(integration), HISTORY_PER_PAGE),
             "plans": [(category, plans.get(category.key)) for category in rubric.CATEGORIES],
             "categories": rubric.CATEGORIES,
+            "changes": history.integration_changes(
+                integration, before=history.parse_cursor(request.GET.get("changes_before"))
+            ),
         },
     )
 
@@ -170,6 +223,7 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
     """The rating form.  "Preview" shows the score without saving (no JavaScript needed)."""
     integration = get_object_or_404(selectors.integration_for_scorecard(pk))
+    _require(permissions.can_manage_integration(request.user, integration))
     current = integration.current_assessment
     form = AssessmentForm(request.POST or None, current=current)
     previewing = "preview" in request.POST
@@ -199,6 +253,7 @@ def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
 def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the contingency plan of every category on one page."""
     integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
+    _require(permissions.can_manage_integration(request.user, integration))
     existing = selectors.contingency_plans(integration)
     forms = [
         ContingencyPlanForm(

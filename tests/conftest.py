@@ -1,13 +1,18 @@
 import pytest
 from django.test import Client
 
+from partners.models import Role
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 
 @pytest.fixture
 def user(db):
-    """A product manager of one team: the person who rates integrations."""
-    return MembershipFactory(user=UserFactory(username="pm")).user
+    """A partnership lead of one team: allowed everything the pages offer, in every team.
+
+    Tests of what each role may and may not do make their own users
+    (tests/test_permissions.py, tests/partners/test_permissions_rules.py).
+    """
+    return MembershipFactory(user=UserFactory(username="pm"), role=Role.PARTNERSHIP_LEAD).user
 
 
 @pytest.fixture

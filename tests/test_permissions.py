@@ -1,0 +1,480 @@
+"""Who gets what from every URL: the permission table.
+
+Each row is one URL pattern (by name), one HTTP method and, where it matters, one
+case (an unknown id, another team's id in the body); its cells give the outcome
+for each actor, in the order of ACTORS.  Every cell is its own test.
+
+Actors (a fresh world per test, built by the ``world`` fixture):
+  anonymous      not signed in
+  no_membership  signed in, in no team
+  viewer         viewer in the owning team
+  pm_owner       product manager of the team that owns the integration
+  pm_other       product manager of another team
+  lead           partnership lead (of the *other* team: leads act for every team)
+  admin          staff, in no team (Django staff are the app's admins)
+
+Outcomes:
+  200            the page (for HEAD, the same without a body)
+  LOGIN          302 to /accounts/login/?next=<the path>
+  ADMIN_LOGIN    302 to /admin/login/?next=<the path> (the admin's own sign-in)
+  REDIRECT       302 to the row's ``to``: the saved object after a POST that succeeds
+  ASK            403 with the "ask an administrator" page (no membership)
+  DENY           403 with the ordinary "not allowed" page
+  404, 405       no such object; method refused
+  INVALID        200: the form comes back with a field error, nothing saved
+
+Choice: another team's id in an integration form's body is refused beside the
+``team`` field (INVALID), not with a 403.  The form offers only the user's own
+teams, so the server validates the id against them; a field error keeps what
+was typed (a membership may have changed while the form was open) and nothing
+is saved.  Every refused write is also checked to have changed nothing.
+
+Which URL patterns need rows: every pattern of get_resolver(), walked through
+its includes, except those under ``admin/`` and ``accounts/``, which are
+Django's own (the admin checks staff itself; the auth pages are public or
+account pages).  Those are covered by representative rows: the admin index,
+its sign-in page and a changelist; sign-in, sign-out, password reset and
+password change.  A pattern outside them without a row fails
+``test_every_url_pattern_has_rows`` with its name.  Rows for patterns not
+there (yet) are left out of the run; UPCOMING names the ones expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.forms import CheckboxInput
+from django.urls import URLResolver, get_resolver
+
+from partners.forms import IntegrationForm, PartnerForm
+from partners.models import (
+    Assessment,
+    ContingencyPlan,
+    Integration,
+    Partner,
+    Role,
+    Team,
+)
+from scorecard import rubric
+from tests.factories import (
+    IntegrationFactory,
+    MembershipFactory,
+    PartnerFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+ACTORS = ("anonymous", "no_membership", "viewer", "pm_owner", "pm_other", "lead", "admin")
+
+LOGIN = "302 to sign-in"
+ADMIN_LOGIN = "302 to the admin's sign-in"
+REDIRECT = "302 to the row's target"
+ASK = "403 ask an administrator"
+DENY = "403 not allowed"
+INVALID = "200 with a field error"
+
+# Django's own pages: represented by a few rows, see the module docstring.
+DJANGO_OWN_PREFIXES = ("admin/", "accounts/")
+# Dashboard pages on their way (issue 3): their rows run once the patterns exist.
+UPCOMING = {"compare", "export", "compare_export"}
+# Served before URL resolution (WhiteNoise), so not a URL pattern.
+STATIC = "static files"
+
+
+# -- the world every cell runs in ----------------------------------------------------------------
+
+
+@dataclass
+class World:
+    team: Team
+    other_team: Team
+    partner: Partner
+    integration: Integration
+    other_integration: Integration
+
+    def format(self, text: str) -> str:
+        return text.format(
+            slug=self.partner.slug,
+            pk=self.integration.pk,
+            other_pk=self.other_integration.pk,
+            created=Integration.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        )
+
+
+def make_actor(name: str, world: World):
+    """The signed-in user for ``name`` (None for anonymous)."""
+    if name == "anonymous":
+        return None
+    if name == "admin":
+        return UserFactory(username=name, is_staff=True)
+    user = UserFactory(username=name)
+    team, role = {
+        "no_membership": (None, None),
+        "viewer": (world.team, Role.VIEWER),
+        "pm_owner": (world.team, Role.PRODUCT_MANAGER),
+        "pm_other": (world.other_team, Role.PRODUCT_MANAGER),
+        "lead": (world.other_team, Role.PARTNERSHIP_LEAD),
+    }[name]
+    if team:
+        MembershipFactory(team=team, user=user, role=role)
+    return user
+
+
+# -- request bodies ------------------------------------------------------------------------------
+
+
+def form_data(form, **overrides) -> dict:
+    """What a browser submits from ``form`` unchanged (hidden fields included), plus overrides."""
+    data = {}
+    for field in form:
+        value = field.value()
+        if isinstance(field.field.widget, CheckboxInput):
+            if value:
+                data[field.html_name] = "on"
+        else:
+            data[field.html_name] = "" if value is None else value
+    return {**data, **overrides}
+
+
+def new_partner(world: World) -> dict:
+    return form_data(PartnerForm(), name="Brand new partner")
+
+
+def changed_partner(world: World) -> dict:
+    return form_data(PartnerForm(instance=world.partner), name="Acme Renamed")
+
+
+def new_integration_in_owning_team(world: World) -> dict:
+    form = IntegrationForm(teams=Team.objects.all())
+    return form_data(form, partner=world.partner.pk, name="Brand new sync", team=world.team.pk)
+
+
+def changed_integration(world: World) -> dict:
+    form = IntegrationForm(instance=world.integration, teams=Team.objects.all())
+    return form_data(form, name="Renamed sync")
+
+
+def integration_moved_to_other_team(world: World) -> dict:
+    form = IntegrationForm(instance=world.integration, teams=Team.objects.all())
+    return form_data(form, team=world.other_team.pk)
+
+
+def rating(world: World) -> dict:
+    return {key: "2" for key in rubric.CATEGORY_KEYS}
+
+
+def plans(world: World) -> dict:
+    data = {}
+    for key in rubric.CATEGORY_KEYS:
+        data.update({f"{key}-challenge": "", f"{key}-plan": "", f"{key}-status": "open"})
+    data.update({"support-challenge": "Sandbox resets", "support-plan": "Own tenant"})
+    return data
+
+
+# -- the table -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # the URL pattern's name, namespaced ("partners:partner_edit")
+    method: str
+    path: str  # formatted with World.format
+    outcomes: tuple[str | int, ...]  # one per actor, in ACTORS order
+    case: str = ""
+    data: Callable[[World], dict] | None = None
+    to: str = ""  # where REDIRECT goes, formatted with World.format
+
+    def __post_init__(self) -> None:
+        if len(self.outcomes) != len(ACTORS):
+            raise ValueError(f"{self.id}: {len(self.outcomes)} cells for {len(ACTORS)} actors")
+        if REDIRECT in self.outcomes and not self.to:
+            raise ValueError(f"{self.id}: REDIRECT needs a target")
+
+    @property
+    def id(self) -> str:
+        return " ".join(filter(None, [self.name, self.method, self.case]))
+
+    @property
+    def writes(self) -> bool:
+        return self.data is not None
+
+
+def row(name, method, path, *outcomes, **options) -> Row:
+    return Row(name, method, path, outcomes, **options)
+
+
+# Reading pages: GET and HEAD for everyone who may read, and no other method.
+def read_rows(name: str, path: str, refused: str = "POST") -> list[Row]:
+    return [
+        row(name, "GET", path, LOGIN, ASK, 200, 200, 200, 200, 200),
+        row(name, "HEAD", path, LOGIN, ASK, 200, 200, 200, 200, 200),
+        row(name, refused, path, LOGIN, ASK, 405, 405, 405, 405, 405),
+    ]
+
+
+# fmt: off
+# Each row: name, method, path, then one cell per actor, in this order:
+#       anonymous no_member viewer    pm_owner  pm_other  lead      admin
+ROWS: list[Row] = [
+    # -- dashboard (issue 3) --
+    *read_rows("home", "/"),
+    *read_rows("compare", "/compare/?ids={pk},{other_pk}"),
+    *read_rows("export", "/export.csv"),
+    *read_rows("compare_export", "/compare/export.csv?ids={pk},{other_pk}"),
+    # -- public --
+    row("healthz", "GET", "/healthz",
+        200,      200,      200,      200,      200,      200,      200),
+    row("healthz", "HEAD", "/healthz",
+        200,      200,      200,      200,      200,      200,      200),
+    row("healthz", "POST", "/healthz",
+        405,      405,      405,      405,      405,      405,      405),
+    row(STATIC, "GET", "/static/css/app.css",
+        200,      200,      200,      200,      200,      200,      200),
+    # -- partners --
+    *read_rows("partners:partner_list", "/partners/"),
+    row("partners:partner_create", "GET", "/partners/new/",
+        LOGIN,    ASK,      DENY,     200,      200,      200,      200),
+    row("partners:partner_create", "POST", "/partners/new/",
+        LOGIN,    ASK,      DENY,     REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        data=new_partner, to="/partners/brand-new-partner/"),
+    row("partners:partner_create", "DELETE", "/partners/new/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    *read_rows("partners:partner_detail", "/partners/{slug}/"),
+    row("partners:partner_detail", "GET", "/partners/no-such-partner/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown slug"),
+    row("partners:partner_edit", "GET", "/partners/{slug}/edit/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     200,      200),
+    row("partners:partner_edit", "POST", "/partners/{slug}/edit/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        data=changed_partner, to="/partners/{slug}/"),
+    row("partners:partner_edit", "DELETE", "/partners/{slug}/edit/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    row("partners:partner_edit", "GET", "/partners/no-such-partner/edit/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown slug"),
+    # -- integrations --
+    row("partners:integration_create", "GET", "/integrations/new/",
+        LOGIN,    ASK,      DENY,     200,      200,      200,      200),
+    row("partners:integration_create", "POST", "/integrations/new/",
+        LOGIN,    ASK,      DENY,     REDIRECT, INVALID,  REDIRECT, REDIRECT,
+        case="into the owning team", data=new_integration_in_owning_team,
+        to="/integrations/{created}/assess/"),
+    row("partners:integration_create", "DELETE", "/integrations/new/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    *read_rows("partners:integration_detail", "/integrations/{pk}/"),
+    row("partners:integration_detail", "GET", "/integrations/999999/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id"),
+    row("partners:integration_edit", "GET", "/integrations/{pk}/edit/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200),
+    row("partners:integration_edit", "POST", "/integrations/{pk}/edit/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        data=changed_integration, to="/integrations/{pk}/"),
+    row("partners:integration_edit", "POST", "/integrations/{pk}/edit/",
+        LOGIN,    ASK,      DENY,     INVALID,  DENY,     REDIRECT, REDIRECT,
+        case="moved to the other team", data=integration_moved_to_other_team,
+        to="/integrations/{pk}/"),
+    row("partners:integration_edit", "DELETE", "/integrations/{pk}/edit/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    row("partners:integration_edit", "GET", "/integrations/999999/edit/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id"),
+    row("partners:integration_assess", "GET", "/integrations/{pk}/assess/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200),
+    row("partners:integration_assess", "POST", "/integrations/{pk}/assess/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        data=rating, to="/integrations/{pk}/"),
+    row("partners:integration_assess", "DELETE", "/integrations/{pk}/assess/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    row("partners:integration_assess", "GET", "/integrations/999999/assess/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id"),
+    row("partners:integration_plans", "GET", "/integrations/{pk}/plans/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200),
+    row("partners:integration_plans", "POST", "/integrations/{pk}/plans/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        data=plans, to="/integrations/{pk}/#plans"),
+    row("partners:integration_plans", "DELETE", "/integrations/{pk}/plans/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    row("partners:integration_plans", "GET", "/integrations/999999/plans/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id"),
+    # -- Django's own pages, representative rows --
+    row("login", "GET", "/accounts/login/",
+        200,      200,      200,      200,      200,      200,      200),
+    row("logout", "POST", "/accounts/logout/",
+        LOGIN,    REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        to="/accounts/login/"),
+    row("logout", "GET", "/accounts/logout/",
+        LOGIN,    405,      405,      405,      405,      405,      405),
+    row("password_reset", "GET", "/accounts/password_reset/",
+        200,      200,      200,      200,      200,      200,      200),
+    row("password_change", "GET", "/accounts/password_change/",
+        LOGIN,    200,      200,      200,      200,      200,      200),
+    row("admin:index", "GET", "/admin/",
+        ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
+    row("admin:login", "GET", "/admin/login/",
+        200,      200,      200,      200,      200,      200,      REDIRECT,
+        to="/admin/"),
+    # A model's admin pages send anonymous visitors to the app's own sign-in page.
+    row("admin:partners_team_changelist", "GET", "/admin/partners/team/",
+        LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
+]
+# fmt: on
+
+
+# -- the URL patterns that exist ----------------------------------------------------------------
+
+
+def url_patterns(resolver=None, prefix: str = "", namespace: str = ""):
+    """(name, route) of every URL pattern, through includes; the route when unnamed."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern, route, inner)
+        else:
+            yield (f"{namespace}{pattern.name}" if pattern.name else route), route
+
+
+ROUTES = dict(url_patterns())
+
+
+def runnable(row: Row) -> bool:
+    return row.name in ROUTES or row.name == STATIC
+
+
+CELLS = [
+    pytest.param(row, actor, outcome, id=f"{row.id} | {actor}")
+    for row in ROWS
+    if runnable(row)
+    for actor, outcome in zip(ACTORS, row.outcomes, strict=True)
+]
+
+
+def test_every_url_pattern_has_rows():
+    covered = {row.name for row in ROWS}
+    missing = [
+        f"{name} ({route!r})"
+        for name, route in ROUTES.items()
+        if not route.startswith(DJANGO_OWN_PREFIXES) and name not in covered
+    ]
+    assert not missing, "URL patterns without rows in tests/test_permissions.py: " + ", ".join(
+        missing
+    )
+
+
+def test_every_app_url_has_a_refused_method():
+    for name, route in ROUTES.items():
+        if route.startswith(DJANGO_OWN_PREFIXES):
+            continue
+        outcomes = [row.outcomes for row in ROWS if row.name == name]
+        assert any(405 in cells for cells in outcomes), f"{name}: no row with a refused method"
+
+
+def test_djangos_own_pages_have_representative_rows():
+    for prefix in DJANGO_OWN_PREFIXES:
+        assert any(ROUTES.get(row.name, "").startswith(prefix) for row in ROWS), prefix
+
+
+def test_rows_name_url_patterns_that_exist():
+    unknown = {row.name for row in ROWS if not runnable(row)} - UPCOMING
+    assert not unknown, f"rows for URL patterns that do not exist: {sorted(unknown)}"
+
+
+# -- running a cell ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(db) -> World:
+    team, other_team = TeamFactory(name="Payments"), TeamFactory(name="Logistics")
+    partner = PartnerFactory(name="Acme", slug="acme")
+    return World(
+        team=team,
+        other_team=other_team,
+        partner=partner,
+        integration=IntegrationFactory(partner=partner, team=team, owner=None, name="Ledger"),
+        other_integration=IntegrationFactory(
+            partner=partner, team=other_team, owner=None, name="Shipping"
+        ),
+    )
+
+
+def snapshot() -> tuple:
+    """What a write through the pages could change."""
+    return (
+        list(Partner.objects.order_by("pk").values_list("pk", "name", "updated_at")),
+        list(
+            Integration.objects.order_by("pk").values_list(
+                "pk", "name", "team_id", "updated_at", "current_assessment_id"
+            )
+        ),
+        Assessment.objects.count(),
+        list(ContingencyPlan.objects.order_by("pk").values_list("pk", "challenge", "updated_at")),
+    )
+
+
+def assert_redirect_to_sign_in(response, sign_in: str, path: str) -> None:
+    assert response.status_code == 302, response.status_code
+    location = urlsplit(response["Location"])
+    assert location.path == sign_in, response["Location"]
+    assert parse_qs(location.query)["next"] == [path]
+
+
+def template_names(response) -> list[str]:
+    return [template.name for template in response.templates]
+
+
+@pytest.mark.parametrize(("row", "actor", "outcome"), CELLS)
+def test_permission_table(client, world, row, actor, outcome):
+    user = make_actor(actor, world)
+    if user:
+        client.force_login(user)
+    path = world.format(row.path)
+    data = row.data(world) if row.data else None
+    before = snapshot()
+
+    if row.method == "POST":
+        response = client.post(path, data or {})
+    else:
+        response = client.generic(row.method, path)
+
+    if outcome == LOGIN:
+        assert_redirect_to_sign_in(response, "/accounts/login/", path)
+    elif outcome == ADMIN_LOGIN:
+        assert_redirect_to_sign_in(response, "/admin/login/", path)
+    elif outcome == REDIRECT:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"] == world.format(row.to)
+    elif outcome == ASK:
+        assert response.status_code == 403
+        assert "no_membership.html" in template_names(response)
+    elif outcome == DENY:
+        assert response.status_code == 403
+        assert "no_membership.html" not in template_names(response)
+    elif outcome == INVALID:
+        assert response.status_code == 200
+        assert response.context["form"].errors
+    else:
+        assert response.status_code == outcome, response.status_code
+
+    changed = snapshot() != before
+    assert changed == (outcome == REDIRECT and row.writes), "what was saved"
+
+
+def test_a_refused_write_with_a_foreign_team_says_why(client, world):
+    """The INVALID cells: the message sits beside the team field."""
+    client.force_login(make_actor("pm_other", world))
+
+    response = client.post("/integrations/new/", new_integration_in_owning_team(world))
+
+    assert response.context["form"].errors["team"] == [
+        "Choose one of your teams: you may add integrations only to teams in which you are a "
+        "product manager."
+    ]
+    assert "Choose one of your teams" in response.content.decode()
