@@ -43,7 +43,8 @@ class MembershipRequiredMiddleware(MiddlewareMixin):
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
     ) -> HttpResponse | None:
-        if not request.user.is_authenticated or is_open_without_membership(request, view_func):
+        # Public pages first: /healthz then costs no session or user query.
+        if is_open_without_membership(request, view_func) or not request.user.is_authenticated:
             return None
         if permissions.can_read(request.user):
             return None

@@ -4,6 +4,7 @@ the page a locked-out person sees.  The lockout rules are in settings.py."""
 from __future__ import annotations
 
 import ipaddress
+import math
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
@@ -60,9 +61,14 @@ def lockout_response(
     last_failures = [moment for moment in last_failures if moment is not None]
     if last_failures:
         try_again_at = max(last_failures) + cool_off
+    seconds_left = (try_again_at - timezone.now()).total_seconds()
     return render(
         request,
         "registration/locked_out.html",
-        {"try_again_at": try_again_at, "cool_off_minutes": round(cool_off.total_seconds() / 60)},
+        {
+            "try_again_at": try_again_at,
+            "minutes_left": max(1, math.ceil(seconds_left / 60)),
+            "cool_off_minutes": round(cool_off.total_seconds() / 60),
+        },
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )

@@ -37,9 +37,24 @@ class SessionIdleTimeoutMiddleware:
         if session is None or not session.accessed or session.is_empty():
             return response
         now = int(time.time())
-        stale = now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS
+        stale = now - _last_refresh(request) >= settings.SESSION_REFRESH_SECONDS
         if stale or session.modified:
             # Writing the stamp marks the session modified: SessionMiddleware
             # saves it with a new expiry and sends the cookie again.
             session[REFRESHED_AT] = now
         return response
+
+
+def _last_refresh(request: HttpRequest) -> int:
+    """When the session's expiry was last set, as a Unix time.
+
+    A session this middleware has not stamped yet (one from before it was
+    installed, or the test client's force_login, which signs in without a
+    request going through here) counts from the user's last sign-in: the
+    moment Django saved it with a fresh expiry.
+    """
+    refreshed_at = request.session.get(REFRESHED_AT)
+    if refreshed_at is not None:
+        return refreshed_at
+    last_login = getattr(getattr(request, "user", None), "last_login", None)
+    return int(last_login.timestamp()) if last_login else 0

@@ -94,3 +94,40 @@ def test_management_commands_run_without_production_settings():
     assert _manage("check").returncode == 0
     result = _manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SHOW_SECURITY_SETTINGS = """
+import django
+django.setup()
+from django.conf import settings
+print(settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds(),
+      settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS,
+      settings.CLIENT_IP_PROXY_COUNT)
+"""
+
+
+def test_security_settings_have_safe_defaults():
+    result = _run("-c", SHOW_SECURITY_SETTINGS)
+    assert result.returncode == 0, result.stderr
+    # 5 failures, a 15-minute cool-off, an hour idle refreshed every 5 minutes, no proxy.
+    assert result.stdout.split() == ["5", "900.0", "3600", "300", "0"]
+
+
+def test_security_settings_come_from_the_environment():
+    result = _run(
+        "-c",
+        SHOW_SECURITY_SETTINGS,
+        AXES_FAILURE_LIMIT="8",
+        AXES_COOLOFF_MINUTES="30",
+        SESSION_IDLE_MINUTES="24",
+        TRUST_X_FORWARDED_FOR="true",
+        TRUSTED_PROXY_COUNT="2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["8", "1800.0", "1440", "120", "2"]
+
+
+def test_a_setting_that_would_switch_a_protection_off_is_refused():
+    result = _manage("check", AXES_COOLOFF_MINUTES="0")
+    assert result.returncode != 0
+    assert "AXES_COOLOFF_MINUTES must be a whole number of 1 or more" in result.stderr
