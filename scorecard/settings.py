@@ -174,8 +174,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True  # Django's default, stated: browsers trust o
 # that static files read), so script-src needs neither 'unsafe-inline' nor
 # 'unsafe-eval'.  style-src allows inline styles: plotly.js writes its rules
 # into a <style> element it creates, and a few templates size a bar or offset
-# a panel with a style attribute.  Bootstrap's CSS draws small icons (select
-# arrows, close buttons) as data: SVG images.
+# a panel with a style attribute.  (To drop it: serve plotly's rules as a
+# static file linked with id="plotly.js-style-global" class="no-inline-styles",
+# which plotly.js 4 then leaves alone, and turn the attributes into classes.)
+# The admin needs neither.  Bootstrap's CSS draws small icons (select arrows,
+# close buttons) as data: SVG images.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
@@ -231,9 +234,9 @@ CLIENT_IP_PROXY_COUNT = (
 # sign-in redirect, and the data is internal scoring, not money or personal
 # records.  scorecard/session_timeout.py moves the expiry forward at most
 # every SESSION_REFRESH_SECONDS instead of saving the session on every
-# request (SESSION_SAVE_EVERY_REQUEST), so the idle limit is between 55 and
-# 60 minutes and a busy page costs no session write.  Django gives a new
-# session key at sign-in and deletes the session at sign-out.
+# request (SESSION_SAVE_EVERY_REQUEST): a busy page costs no session write,
+# and the idle limit is at most a twelfth short (55 to 60 minutes by default).
+# Django gives a new session key at sign-in and deletes the session at sign-out.
 SESSION_IDLE_MINUTES = _at_least_one("SESSION_IDLE_MINUTES", default=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_REFRESH_SECONDS = SESSION_COOKIE_AGE // 12
@@ -243,6 +246,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs four INFO lines for every sign-in; failed sign-ins and
+    # lockouts, the lines worth reading, are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Mail (password resets, invitations): the console in development, SMTP from
