@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from partners.models import Assessment, ContingencyPlan, Integration, Partner
 
 
 def partner_list(*, search: str = "", status: str = "") -> QuerySet[Partner]:
-    """Partners matching a free-text search, with how many integrations each has."""
-    partners = Partner.objects.annotate(integration_count=Count("integrations"))
+    """Partners matching a free-text search, with how many integrations each has.
+
+    The count is a correlated subquery rather than a JOIN with GROUP BY: the
+    database then counts only for the page of partners shown, not for every
+    partner before it sorts and cuts the page.
+    """
+    counts = (
+        Integration.objects.filter(partner=OuterRef("pk"))
+        .order_by()
+        .values("partner")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    partners = Partner.objects.annotate(integration_count=Coalesce(Subquery(counts), 0))
     if search:
         partners = partners.filter(Q(name__icontains=search) | Q(description__icontains=search))
     if status:

@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from scorecard import charts, comparison, dashboard, exports, portfolio_cache, selectors
+from scorecard import comparison, dashboard, exports, figures, portfolio_cache, selectors
 from scorecard.filters import DashboardFilter
 
 
@@ -57,10 +57,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         )
     integrations = form.integrations
     rated = [integration for integration in integrations if integration.score]
-    roadmap = None
-    if rated:
-        series = [charts.RoadmapSeries(i.name, i.score.steps) for i in rated]
-        roadmap = charts.figure_json(charts.roadmap_chart(series))
+    roadmap = figures.comparison_roadmap(integrations, portfolio_cache.current_version())
     return render(
         request,
         "scorecard/compare.html",
