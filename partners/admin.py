@@ -1,32 +1,87 @@
-"""Admin for teams, partners, integrations and their (read-only) assessments.
+"""Admin: teams and their members, people, partners, integrations and their history.
 
 Partner and integration saves go through partners.services so the admin keeps
 the same rules as the pages (unique names, owners who belong to the owning
-team).  Teams and memberships are plain model forms; their rules are database
-constraints.
+team, no save over someone else's newer one).  Teams and memberships are plain
+model forms; their rules are database constraints.
+
+Admin = Django staff (SPEC).  Rather than hand out model permissions (or keep
+an "Admins" group in step with every new model), every admin class here asks
+:func:`partners.permissions.access` whether the user is an admin, so any
+active staff user manages teams, members, people, partners and integrations.
+What could give more power than that stays with superusers: making someone a
+superuser, groups and model permissions, changing a superuser's account, and
+deleting accounts (admins deactivate them instead).
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
 
-from partners import services
+from partners import accounts, history, permissions, services
+from partners.forms import stale_change_lines
 from partners.models import Assessment, ContingencyPlan, Integration, Membership, Partner, Team
 from scorecard import rubric
 
+User = get_user_model()
 
-class MembershipInline(admin.TabularInline):
+
+class AdminsManage:
+    """Permissions for any ModelAdmin or inline: granted to admins (active staff users)."""
+
+    def _is_admin(self, request: HttpRequest) -> bool:
+        return permissions.access(request.user).is_admin
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+
+class HistoryAdmin(AdminsManage, SimpleHistoryAdmin):
+    """Shows each record's change history (the "History" button of its page)."""
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        # History is for reading.  A revert would skip the services' stale-version
+        # check (its form starts from an old version) and could bring back values
+        # that clash with today's records; copy values into the change form instead.
+        return True
+
+
+# -- teams and members -------------------------------------------------------------------------
+
+
+class MembershipInline(AdminsManage, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(HistoryAdmin):
     list_display = ["name", "member_count", "integration_count"]
     search_fields = ["name", "description"]
     inlines = [MembershipInline]
@@ -51,7 +106,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "team", "role"]
     list_filter = ["role", "team"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "team__name"]
@@ -59,7 +114,155 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "team"]
 
 
-class IntegrationInline(admin.TabularInline):
+# -- people ------------------------------------------------------------------------------------
+
+
+class UserMembershipInline(AdminsManage, admin.TabularInline):
+    """The user's teams and roles, on their page."""
+
+    model = Membership
+    fk_name = "user"
+    fields = ["team", "role"]
+    extra = 0
+    autocomplete_fields = ["team"]
+    verbose_name = "team membership"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(AdminsManage, DjangoUserAdmin):
+    list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
+    inlines = [UserMembershipInline]
+    actions = ["deactivate_users", "send_invitations"]
+    # The email is asked for at once: the invitation is sent to it.
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    superuser_only_fields = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += self.superuser_only_fields
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A superuser's email or password in other hands would be their account.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # People's names stay on what they rated and changed: deactivate them instead.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Deactivate selected users")
+    def deactivate_users(self, request: HttpRequest, queryset: QuerySet) -> None:
+        selected = queryset.count()
+        if not request.user.is_superuser:
+            queryset = queryset.filter(is_superuser=False)
+        count = accounts.users_deactivate(users=queryset, acting_user=request.user)
+        self.message_user(
+            request,
+            f"Deactivated {count} user{'s' if count != 1 else ''}: they can no longer sign in.",
+            messages.SUCCESS,
+        )
+        if count < selected:
+            self.message_user(
+                request,
+                "Left alone: your own account, accounts already inactive, and (unless you are a "
+                "superuser) superusers.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Send invitation link")
+    def send_invitations(self, request: HttpRequest, queryset: QuerySet) -> None:
+        site_url = request.build_absolute_uri("/")
+        sent, problems = [], []
+        for user in queryset.order_by("username"):
+            try:
+                accounts.invitation_send(user=user, site_url=site_url)
+            except ValidationError as error:
+                problems.extend(error.messages)
+            else:
+                sent.append(user.get_username())
+        if sent:
+            self.message_user(
+                request,
+                f"Emailed a link to set a password to {', '.join(sent)}.",
+                messages.SUCCESS,
+            )
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
+
+
+# -- partners and integrations -----------------------------------------------------------------
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """The change form of a versioned record, with the pages' stale-save protection.
+
+    ``loaded_version`` carries the version the form was opened on (the model's
+    own ``version`` field is not editable, so it cannot be a form field).  A save
+    made meanwhile is refused in clean() with what changed, and the form then
+    carries the version saved now, so saving again is a deliberate choice.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "loaded_version" in self._errors:
+            del self._errors["loaded_version"]
+            self.add_error(None, "This form was altered; reload the page and edit again.")
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk is None or loaded is None:
+            return cleaned
+        model = type(self.instance)
+        saved = model._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+        if saved.first() not in (None, loaded):
+            stale = history.changes_since(self.instance, loaded)
+            refused = services.StaleVersionError(self.instance, stale)
+            keep = "Your input is still below: save again to replace their values with yours."
+            self.add_error(None, [f"{refused.message} {keep}", *stale_change_lines(stale)])
+            data = self.data.copy()
+            data[self.add_prefix("loaded_version")] = str(stale.current_version)
+            self.data = data
+        return cleaned
+
+
+class VersionedAdmin(HistoryAdmin):
+    form = VersionedAdminForm
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleVersionError:
+            # Someone saved between this form's clean() and its save: nothing was
+            # written, and running the view again lets clean() report it.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class IntegrationInline(AdminsManage, admin.TabularInline):
     model = Integration
     fields = ["name", "team", "owner", "status"]
     readonly_fields = fields
@@ -72,7 +275,7 @@ class IntegrationInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(VersionedAdmin):
     list_display = ["name", "relationship_status", "platform_openness", "website", "updated_at"]
     list_filter = ["relationship_status", "platform_openness"]
     search_fields = ["name", "description", "contacts"]
@@ -83,7 +286,11 @@ class PartnerAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Partner, form, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in services.PARTNER_FIELDS}
         saved = (
-            services.partner_update(obj, **fields) if change else services.partner_create(**fields)
+            services.partner_update(
+                obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
+            )
+            if change
+            else services.partner_create(**fields)
         )
         obj.pk, obj.slug = saved.pk, saved.slug
 
@@ -91,8 +298,31 @@ class PartnerAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         return _with_service_validation(form, services.PARTNER_FIELDS, services.partner_check)
 
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """Say plainly why a partner with integrations cannot go, instead of Django's
+        list of "protected related objects"."""
+        partner = self.get_object(request, unquote(object_id))
+        if partner is not None:
+            try:
+                services.partner_delete_check(partner)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect(reverse("admin:partners_partner_change", args=[partner.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
-class AssessmentInline(admin.TabularInline):
+    def delete_model(self, request: HttpRequest, obj: Partner) -> None:
+        services.partner_delete(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
+        # Django's bulk action lists the partners that still have integrations and
+        # deletes nothing; the rest go one by one, through the service.
+        for partner in queryset:
+            services.partner_delete(partner)
+
+
+class AssessmentInline(AdminsManage, admin.TabularInline):
     """History is append-only: shown here, never edited or deleted."""
 
     model = Assessment
@@ -113,7 +343,7 @@ class AssessmentInline(admin.TabularInline):
         return False
 
 
-class ContingencyPlanInline(admin.TabularInline):
+class ContingencyPlanInline(AdminsManage, admin.TabularInline):
     """Plans are edited on the integration's page (with who changed them); shown here."""
 
     model = ContingencyPlan
@@ -130,7 +360,7 @@ class ContingencyPlanInline(admin.TabularInline):
 
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(VersionedAdmin):
     list_display = ["name", "partner", "team", "owner", "status", "current_total", "last_assessed"]
     # Not filtering by partner: thousands of partners would make thousands of links.
     list_filter = ["status", "team", "incentive_model", "has_commitments"]
@@ -153,7 +383,9 @@ class IntegrationAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Integration, form, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in services.INTEGRATION_FIELDS}
         saved = (
-            services.integration_update(obj, **fields)
+            services.integration_update(
+                obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
+            )
             if change
             else services.integration_create(**fields)
         )
@@ -192,8 +424,27 @@ def _with_service_validation(form_class, field_names, check):
     return ServiceValidatedForm
 
 
+@admin.register(ContingencyPlan)
+class ContingencyPlanAdmin(HistoryAdmin):
+    """Read-only, for finding a plan and its history; plans are edited on the pages."""
+
+    list_display = ["integration", "category", "status", "updated_by", "updated_at"]
+    list_filter = ["status", "category"]
+    search_fields = ["integration__name", "integration__partner__name", "challenge", "plan"]
+    list_select_related = ["integration__partner", "updated_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(AdminsManage, admin.ModelAdmin):
     """Read-only: assessments are append-only history."""
 
     list_display = ["integration", "total", "rated_by", "rated_at"]

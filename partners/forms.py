@@ -10,16 +10,19 @@ from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
-from partners import services
-from partners.models import Assessment, ContingencyPlan, Integration, Partner
+from partners import history, services
+from partners.models import Assessment, ContingencyPlan, Integration, Partner, Team
 from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
 from scorecard import rubric, scoring
 
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: beside the field where it has one."""
-    if hasattr(error, "error_dict"):
+    if isinstance(error, services.StaleVersionError) and isinstance(form, VersionedForm):
+        form.refuse_stale(error)
+    elif hasattr(error, "error_dict"):
         for field, messages in error.error_dict.items():
             form.add_error(field if field in form.fields else None, messages)
     else:
@@ -35,7 +38,71 @@ class _CrispyForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class PartnerForm(_CrispyForm):
+def stale_change_lines(stale: history.StaleChanges) -> list[str]:
+    """The changes saved meanwhile as one line each: "Status: Building → Live"."""
+    return [
+        f"{change.label}: {_quoted(change.old)} → {_quoted(change.new)}"
+        if change.old is not None
+        else f"{change.label}: now {_quoted(change.new)}"
+        for change in stale.changes
+    ]
+
+
+def _quoted(value: str) -> str:
+    return value if value == history.EMPTY else f"“{value}”"
+
+
+class VersionedForm(_CrispyForm):
+    """An edit form that carries the version of the record it was opened on.
+
+    The hidden ``version`` goes to the update service, which refuses the save
+    when someone saved the record meanwhile; ``stale`` then says what they
+    changed, for the message above the form (templates/partners/_form_card.html).
+    """
+
+    stale: history.StaleChanges | None = None
+    stale_message = ""
+
+    def carry_version(self) -> None:
+        """Add the hidden version field; call at the end of __init__, once the layout is set."""
+        if self.instance.pk is None:
+            return  # a new record has nothing to be stale against
+        # Not required: a page opened before versions existed still saves (unchecked).
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, min_value=1, initial=self.instance.version
+        )
+        self.helper.layout.append("version")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # A hidden field's own error would not be shown: say it at the top instead.
+        if "version" in self._errors:
+            del self._errors["version"]
+            self.add_error(
+                None,
+                "This form was altered outside the page. Reload it and make your changes again.",
+            )
+        return cleaned
+
+    def edited_version(self) -> int | None:
+        """The version the person started from, or None when the form did not say."""
+        return self.cleaned_data.get("version")
+
+    def changes(self) -> dict[str, Any]:
+        """The record's fields from the form: the update service's keyword arguments."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+    def refuse_stale(self, error: services.StaleVersionError) -> None:
+        """Keep the person's input, say what changed, and carry the version saved now,
+        so that saving again is a deliberate choice to replace those changes."""
+        self.stale = error.stale
+        self.stale_message = error.message
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(error.stale.current_version)
+        self.data = data
+
+
+class PartnerForm(VersionedForm):
     website = forms.URLField(
         required=False,
         assume_scheme="https",
@@ -62,6 +129,7 @@ class PartnerForm(_CrispyForm):
             ),
             "contacts",
         )
+        self.carry_version()
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -77,7 +145,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class IntegrationForm(_CrispyForm):
+class IntegrationForm(VersionedForm):
     owner = OwnerChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "username"),
         required=False,
@@ -93,8 +161,14 @@ class IntegrationForm(_CrispyForm):
             "intent": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+        """``teams``: the teams the user may give integrations to (permissions decide)."""
         super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["team"].error_messages["invalid_choice"] = (
+            "Choose one of your teams: you may add integrations only to teams in which you "
+            "are a product manager."
+        )
         self.helper.layout = Layout(
             Row(
                 Column("partner", css_class="col-md-6"),
@@ -116,6 +190,7 @@ class IntegrationForm(_CrispyForm):
                 "intent",
             ),
         )
+        self.carry_version()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -17,8 +17,18 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from scorecard import rubric, scoring
+
+
+def _version_field() -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one with every save through the services. Edit forms carry the "
+        "version they were opened on, so a save made meanwhile is refused, not overwritten.",
+    )
 
 
 class Role(models.TextChoices):
@@ -66,6 +76,8 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
+    # Who joined or left is recorded by Membership's own history, not as m2m history here.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -90,6 +102,8 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["team__name", "user__username"]
@@ -134,6 +148,10 @@ class Partner(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = _version_field()
+
+    # Each history row already has its date, and the first one is the creation.
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -244,8 +262,15 @@ class Integration(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = _version_field()
 
     objects = IntegrationQuerySet.as_manager()
+    # The assessment pointers are left out: they are derived from the append-only
+    # assessments (which are their own history), and services._refresh_current moves
+    # them without a history row, so rating an integration does not add a "change".
+    history = HistoricalRecords(
+        excluded_fields=["current_assessment", "previous_assessment", "created_at", "updated_at"]
+    )
 
     class Meta:
         ordering = ["partner__name", "name"]
@@ -285,7 +310,7 @@ class Integration(models.Model):
             previous_total=previous.total if previous else None,
             has_owner=self.owner_id is not None,
             last_assessed_at=current.rated_at if current else None,
-            now=now or timezone.now(),
+            now=timezone.localtime(now),  # days are counted in the site's time zone
         )
 
 
@@ -418,6 +443,8 @@ class ContingencyPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["integration", "category"]

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from partners import history
 from partners.models import (
     Assessment,
     ContingencyPlan,
@@ -65,26 +66,73 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+class StaleVersionError(ValidationError):
+    """Someone saved the record after the caller loaded it, so nothing was written.
+
+    ``stale`` says what they changed (for the message beside the form) and the
+    version now saved (for the form, so that a deliberate re-submit goes through).
+    """
+
+    def __init__(self, instance: Partner | Integration, stale: history.StaleChanges) -> None:
+        noun = instance._meta.verbose_name
+        super().__init__(
+            f"Someone else saved this {noun} after you opened it, so your changes were not saved.",
+            code="stale",
+        )
+        self.stale = stale
+
+
 def _save(
     instance: Any,
     *,
     check: Callable[[Any], None],
     update_fields: Iterable[str] | None = None,
+    expected_version: int | None = None,
 ) -> None:
     """full_clean(), then save() only ``update_fields`` (all fields when None).
 
     Saving only the fields a caller changed keeps a concurrent writer's other
     columns (e.g. the current-assessment pointers) intact.  A unique race lost
     at the database is re-checked with ``check`` so it is reported beside the
-    field; any other integrity error is re-raised.
+    field; any other integrity error is re-raised.  With ``expected_version``
+    the save happens only if the saved row is still at that version (see
+    :func:`_claim_version`).
     """
     instance.full_clean()
     try:
         with transaction.atomic():
+            if expected_version is not None:
+                _claim_version(instance, expected_version)
             instance.save(update_fields=update_fields)
     except IntegrityError:
         check(instance)
         raise
+
+
+def _claim_version(instance: Partner | Integration, expected_version: int) -> None:
+    """Move the saved row from ``expected_version`` to the next one, or refuse.
+
+    The check and the increment are one conditional UPDATE (``... SET version =
+    expected + 1 WHERE id = … AND version = expected``), run in the transaction
+    that then saves the fields.  The database decides who wins: on PostgreSQL a
+    second writer's UPDATE waits for the first one's row lock, then re-reads the
+    row, finds the new version and matches nothing; SQLite runs one write
+    transaction at a time.  Reading the version and comparing it in Python
+    would let two writers that loaded the same version both pass.
+    """
+    model = type(instance)
+    claimed = model._base_manager.filter(pk=instance.pk, version=expected_version).update(
+        version=expected_version + 1
+    )
+    if not claimed:
+        if not model._base_manager.filter(pk=instance.pk).exists():
+            noun = instance._meta.verbose_name
+            raise ValidationError(
+                f"This {noun} was deleted after you opened it; there is nothing to save.",
+                code="deleted",
+            )
+        raise StaleVersionError(instance, history.changes_since(instance, expected_version))
+    instance.version = expected_version + 1
 
 
 def _apply(instance: Any, allowed: tuple[str, ...], changes: Mapping[str, Any]) -> None:
@@ -115,12 +163,43 @@ def partner_create(**fields: Any) -> Partner:
     return partner
 
 
-def partner_update(partner: Partner, **changes: Any) -> Partner:
+def partner_update(
+    partner: Partner, *, expected_version: int | None = None, **changes: Any
+) -> Partner:
+    """Save ``changes`` to ``partner`` if its saved version is still ``expected_version``.
+
+    ``expected_version`` is the version the editor started from (an edit form
+    carries it); None means the version ``partner`` was loaded at.  A save made
+    meanwhile raises :class:`StaleVersionError` and nothing is written.
+    """
+    expected = partner.version if expected_version is None else expected_version
     _apply(partner, PARTNER_FIELDS, changes)
     partner.name = partner.name.strip()
     partner_check(partner)
-    _save(partner, check=partner_check, update_fields=[*changes, "updated_at"])
+    _save(
+        partner,
+        check=partner_check,
+        update_fields=[*changes, "updated_at", "version"],
+        expected_version=expected,
+    )
     return partner
+
+
+def partner_delete_check(partner: Partner) -> None:
+    """A partner is deleted only once it has no integrations (they are its history too)."""
+    count = partner.integrations.count()
+    if count:
+        raise ValidationError(
+            f"“{partner.name}” still has {count} integration{'s' if count != 1 else ''}, so it "
+            "cannot be deleted. Delete them, or move them to another partner, first.",
+            code="protected",
+        )
+
+
+def partner_delete(partner: Partner) -> None:
+    """Delete a partner that has no integrations (the database refuses the others too)."""
+    partner_delete_check(partner)
+    partner.delete()
 
 
 def integration_check(integration: Integration) -> None:
@@ -169,11 +248,24 @@ def integration_create(**fields: Any) -> Integration:
     return integration
 
 
-def integration_update(integration: Integration, **changes: Any) -> Integration:
+def integration_update(
+    integration: Integration, *, expected_version: int | None = None, **changes: Any
+) -> Integration:
+    """Save ``changes`` if the integration's saved version is still ``expected_version``.
+
+    As :func:`partner_update`: None means the version ``integration`` was loaded
+    at, and a save made meanwhile raises :class:`StaleVersionError`.
+    """
+    expected = integration.version if expected_version is None else expected_version
     _apply(integration, INTEGRATION_FIELDS, changes)
     integration.name = integration.name.strip()
     integration_check(integration)
-    _save(integration, check=integration_check, update_fields=[*changes, "updated_at"])
+    _save(
+        integration,
+        check=integration_check,
+        update_fields=[*changes, "updated_at", "version"],
+        expected_version=expected,
+    )
     return integration
 
 
@@ -235,7 +327,12 @@ def _refresh_current(integration: Integration) -> None:
     newest = list(integration.assessments.newest_first().values_list("pk", flat=True)[:2])
     integration.current_assessment_id = newest[0] if newest else None
     integration.previous_assessment_id = newest[1] if len(newest) > 1 else None
-    integration.save(update_fields=["current_assessment", "previous_assessment"])
+    # Not a change anyone made to the record (and the pointers are not in its
+    # history table): no history row, and no new version, so rating an
+    # integration never makes someone's open edit form stale.
+    integration.save_without_historical_record(
+        update_fields=["current_assessment", "previous_assessment"]
+    )
 
 
 def contingency_plan_save(

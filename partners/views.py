@@ -25,8 +25,8 @@ from partners.forms import (
     apply_service_errors,
 )
 from partners.models import Integration, Partner
-from scorecard import charts, rubric
-from scorecard import selectors as scorecard_selectors
+from scorecard import figures as scorecard_figures
+from scorecard import portfolio_cache, rubric
 
 PARTNERS_PER_PAGE = 25
 INTEGRATIONS_PER_PAGE = 25
@@ -185,30 +185,18 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The scorecard: current score, roadmap chart, warnings, history and plans."""
     integration = get_object_or_404(selectors.integration_for_scorecard(pk))
-    score = integration.score
-    roadmap = None
-    if score:
-        roadmap = charts.figure_json(
-            charts.roadmap_chart([charts.RoadmapSeries(integration.name, score.steps)])
-        )
     plans = selectors.contingency_plans(integration)
-    ratings = scorecard_selectors.score_history(integration) if score else []
-    over_time = None
-    if len(ratings) > 1:
-        over_time = {
-            "total": charts.figure_json(charts.total_over_time_chart(ratings)),
-            "steps": charts.figure_json(charts.steps_over_time_chart(ratings)),
-        }
+    figures = scorecard_figures.integration_figures(integration, portfolio_cache.current_version())
     return render(
         request,
         "partners/integration_detail.html",
         {
             "integration": integration,
-            "score": score,
+            "score": integration.score,
             "warnings": integration.warnings(),
-            "roadmap": roadmap,
-            "ratings": ratings,
-            "over_time": over_time,
+            "roadmap": figures.roadmap,
+            "ratings": figures.ratings,
+            "over_time": figures.over_time,
             "history": _page(request, selectors.assessment_history(integration), HISTORY_PER_PAGE),
             "plans": [(category, plans.get(category.key)) for category in rubric.CATEGORIES],
             "categories": rubric.CATEGORIES,

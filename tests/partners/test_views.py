@@ -11,7 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from partners.models import Assessment, ContingencyPlan, Integration, Partner
-from partners.services import assessment_create
+from partners.services import (
+    assessment_create,
+    contingency_plan_save,
+    integration_update,
+    partner_update,
+)
 from partners.views import INTEGRATIONS_PER_PAGE
 from scorecard import rubric
 from tests.factories import (
@@ -1418,8 +1423,8 @@ def test_partner_list_query_count_does_not_grow(client_signed_in, django_assert_
         partner = PartnerFactory(description=f"Partner number {n}")
         IntegrationFactory.create_batch(n % 3, partner=partner)
 
-    # session, user, page count, page rows
-    with django_assert_num_queries(4):
+    # session, user, the user's memberships, page count, page rows
+    with django_assert_num_queries(5):
         response = client_signed_in.get("/partners/")
 
     assert response.status_code == 200
@@ -1437,9 +1442,12 @@ def test_partner_detail_query_count_does_not_grow(
         if n % 5:
             rate(integration, vt=1 + n % 3, ap=1 + n % 2)
             rate(integration, vt=1, ap=1 + n % 3)
+    for n in range(size):
+        partner_update(partner, description=f"Edit number {n}")
 
-    # session, user, partner, count of its integrations, one page of them
-    with django_assert_num_queries(5):
+    # session, user, the user's memberships, partner, count of its integrations, one page of
+    # them, the newest page of its change history
+    with django_assert_num_queries(7):
         response = client_signed_in.get("/partners/acme/")
 
     assert len(links(response, "/integrations/")) == min(size, INTEGRATIONS_PER_PAGE)
@@ -1455,10 +1463,20 @@ def test_scorecard_query_count_does_not_grow(
         rate(integration, user=UserFactory(), rated_at=now - timedelta(hours=n), vt=1 + n % 3)
     for key in KEYS[: min(size, len(KEYS))]:
         ContingencyPlanFactory(integration=integration, category=key, updated_by=UserFactory())
+    for n in range(size):
+        integration_update(integration, description=f"Edit number {n}", owner=None)
+        contingency_plan_save(
+            integration=integration,
+            category=KEYS[n % len(KEYS)],
+            updated_by=UserFactory(),
+            challenge=f"Challenge {n}",
+            plan=f"Plan {n}",
+        )
 
-    # session, user, integration with its scorecard and current rater, history count,
-    # history page, plans
-    with django_assert_num_queries(6):
+    # session, user, the user's memberships, integration with its scorecard and current
+    # rater, plans, its ratings over time, history count, history page, the newest page of
+    # changes to the integration and to its plans
+    with django_assert_num_queries(10):
         response = client_signed_in.get(f"/integrations/{integration.pk}/")
 
     assert response.status_code == 200

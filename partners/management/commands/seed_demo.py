@@ -1339,6 +1339,10 @@ def build_scale(
     names are unique, every step set passes ``scoring.check_steps``, and each
     integration's current/previous pointers are set to its two newest
     assessments, as ``assessment_create`` would leave them.
+
+    ``bulk_create`` sends no signals, so these rows get no change history
+    (django-simple-history writes it on save): acceptable for a portfolio made
+    to measure speed, not to audit; their version stays at its default, 1.
     """
     started = time.perf_counter()
     people = _scale_people(teams)

@@ -1,0 +1,435 @@
+"""The Django admin as an admin (a staff user who is not a superuser) uses it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.test import Client
+
+from partners.models import Integration, Membership, Partner, Role, Team
+from tests.factories import (
+    PASSWORD,
+    IntegrationFactory,
+    MembershipFactory,
+    PartnerFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(username="admin.staff", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(staff) -> Client:
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _inline_management(prefix: str, total: int, initial: int) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+# -- what a staff user who is not a superuser may do --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/partners/team/",
+        "/admin/partners/team/add/",
+        "/admin/partners/membership/",
+        "/admin/partners/partner/",
+        "/admin/partners/partner/add/",
+        "/admin/partners/integration/",
+        "/admin/partners/integration/add/",
+        "/admin/partners/assessment/",
+        "/admin/partners/contingencyplan/",
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+    ],
+)
+def test_a_staff_user_opens_every_admin_page(staff_client, path):
+    assert staff_client.get(path).status_code == 200
+
+
+def test_the_admin_index_lists_teams_people_partners_and_integrations(staff_client):
+    html = staff_client.get("/admin/").content.decode()
+
+    for path in ["partners/team/", "partners/partner/", "partners/integration/", "auth/user/"]:
+        assert f'href="/admin/{path}"' in html
+
+
+def test_someone_who_is_not_staff_is_sent_to_the_admin_sign_in():
+    client = Client()
+    client.force_login(MembershipFactory(role=Role.PARTNERSHIP_LEAD).user)
+
+    response = client.get("/admin/partners/team/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/admin/login/")
+
+
+def test_an_inactive_staff_user_manages_nothing():
+    client = Client()
+    client.force_login(UserFactory(is_staff=True))
+    User.objects.update(is_active=False)
+
+    assert client.get("/admin/partners/team/").status_code == 302
+
+
+# -- teams and members -------------------------------------------------------------------------
+
+
+def test_a_staff_user_makes_a_team_with_members_and_roles(staff_client):
+    pm, viewer = UserFactory(), UserFactory()
+
+    response = staff_client.post(
+        "/admin/partners/team/add/",
+        {
+            "name": "Payments",
+            "description": "Cards and wallets",
+            **_inline_management("memberships", 2, 0),
+            "memberships-0-user": pm.pk,
+            "memberships-0-role": Role.PRODUCT_MANAGER,
+            "memberships-1-user": viewer.pk,
+            "memberships-1-role": Role.VIEWER,
+        },
+    )
+
+    assert response.status_code == 302
+    team = Team.objects.get(name="Payments")
+    roles = dict(team.memberships.values_list("user__username", "role"))
+    assert roles == {pm.username: Role.PRODUCT_MANAGER, viewer.username: Role.VIEWER}
+
+
+def test_a_staff_user_changes_a_role_and_removes_a_member(staff_client):
+    team = TeamFactory(name="Payments")
+    stays = MembershipFactory(team=team, role=Role.VIEWER)
+    leaves = MembershipFactory(team=team, role=Role.VIEWER)
+    members = sorted([stays, leaves], key=lambda m: m.user.username)
+
+    data = {"name": "Payments", "description": "", **_inline_management("memberships", 2, 2)}
+    for index, membership in enumerate(members):
+        data |= {
+            f"memberships-{index}-id": membership.pk,
+            f"memberships-{index}-team": team.pk,
+            f"memberships-{index}-user": membership.user.pk,
+            f"memberships-{index}-role": Role.PARTNERSHIP_LEAD,
+        }
+        if membership == leaves:
+            data[f"memberships-{index}-DELETE"] = "on"
+
+    response = staff_client.post(f"/admin/partners/team/{team.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert list(team.memberships.values_list("user", "role")) == [
+        (stays.user.pk, Role.PARTNERSHIP_LEAD)
+    ]
+
+
+def test_a_duplicate_member_is_refused_beside_the_row(staff_client):
+    membership = MembershipFactory()
+    team = membership.team
+
+    response = staff_client.post(
+        f"/admin/partners/team/{team.pk}/change/",
+        {
+            "name": team.name,
+            "description": "",
+            **_inline_management("memberships", 2, 1),
+            "memberships-0-id": membership.pk,
+            "memberships-0-team": team.pk,
+            "memberships-0-user": membership.user.pk,
+            "memberships-0-role": membership.role,
+            "memberships-1-user": membership.user.pk,
+            "memberships-1-role": Role.VIEWER,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data" in response.content.decode()
+    assert team.memberships.count() == 1
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+def test_the_user_page_shows_their_memberships(staff_client):
+    person = UserFactory()
+    MembershipFactory(user=person, team=TeamFactory(name="Payments"), role=Role.PRODUCT_MANAGER)
+    MembershipFactory(user=person, team=TeamFactory(name="Growth"), role=Role.VIEWER)
+
+    response = staff_client.get(f"/admin/auth/user/{person.pk}/change/")
+
+    assert response.status_code == 200
+    formset = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is Membership
+    )
+    shown = {(form.instance.team.name, form.instance.role) for form in formset.forms}
+    assert shown == {("Payments", Role.PRODUCT_MANAGER), ("Growth", Role.VIEWER)}
+
+
+def test_a_team_is_added_from_the_user_page(staff_client):
+    person = UserFactory(username="newcomer")
+    team = TeamFactory(name="Payments")
+
+    response = staff_client.post(
+        f"/admin/auth/user/{person.pk}/change/",
+        {
+            "username": "newcomer",
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "is_active": "on",
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "09:00:00",
+            **_inline_management("memberships", 1, 0),
+            "memberships-0-team": team.pk,
+            "memberships-0-role": Role.PRODUCT_MANAGER,
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Membership.objects.get(user=person).role == Role.PRODUCT_MANAGER
+
+
+def test_a_staff_user_cannot_make_anyone_a_superuser(staff_client):
+    person = UserFactory(username="climber")
+
+    staff_client.post(
+        f"/admin/auth/user/{person.pk}/change/",
+        {
+            "username": "climber",
+            "email": person.email,
+            "is_active": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "09:00:00",
+            **_inline_management("memberships", 0, 0),
+        },
+    )
+
+    assert not User.objects.get(pk=person.pk).is_superuser
+
+
+def test_a_staff_user_cannot_change_a_superusers_account(staff_client):
+    boss = UserFactory(is_staff=True, is_superuser=True)
+
+    page = staff_client.get(f"/admin/auth/user/{boss.pk}/change/")
+    password = staff_client.get(f"/admin/auth/user/{boss.pk}/password/")
+
+    assert page.status_code == 200  # to read
+    assert page.context["has_change_permission"] is False
+    assert password.status_code == 403
+
+
+def test_deactivate_action(staff_client, staff, password=PASSWORD):
+    leaving = UserFactory(username="leaving")
+    other = UserFactory(username="other")
+
+    response = staff_client.post(
+        "/admin/auth/user/",
+        {"action": "deactivate_users", "_selected_action": [leaving.pk, staff.pk]},
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.get(pk=leaving.pk).is_active
+    assert User.objects.get(pk=staff.pk).is_active  # not yourself
+    assert User.objects.get(pk=other.pk).is_active
+    assert "Deactivated 1 user: they can no longer sign in." in _messages(response)
+    sign_in = Client().post("/accounts/login/", {"username": "leaving", "password": password})
+    assert sign_in.status_code == 200  # the form again, not a redirect into the app
+    assert not sign_in.wsgi_request.user.is_authenticated
+
+
+def test_a_deactivated_users_open_session_stops_working(staff_client):
+    leaving = MembershipFactory(role=Role.PARTNERSHIP_LEAD).user
+    their_browser = Client()
+    their_browser.force_login(leaving)
+    assert their_browser.get("/partners/").status_code == 200
+
+    staff_client.post(
+        "/admin/auth/user/", {"action": "deactivate_users", "_selected_action": [leaving.pk]}
+    )
+
+    response = their_browser.get("/partners/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_a_staff_user_cannot_deactivate_a_superuser(staff_client):
+    boss = UserFactory(is_superuser=True, is_staff=True)
+
+    staff_client.post(
+        "/admin/auth/user/", {"action": "deactivate_users", "_selected_action": [boss.pk]}
+    )
+
+    assert User.objects.get(pk=boss.pk).is_active
+
+
+def test_only_superusers_delete_accounts(staff_client):
+    person = UserFactory()
+
+    response = staff_client.get(f"/admin/auth/user/{person.pk}/delete/")
+
+    assert response.status_code == 403
+
+
+# -- partners and integrations -----------------------------------------------------------------
+
+
+def test_deleting_a_partner_with_integrations_is_refused_with_a_message(staff_client):
+    partner = PartnerFactory(name="Acme")
+    IntegrationFactory.create_batch(2, partner=partner)
+
+    page = staff_client.get(f"/admin/partners/partner/{partner.pk}/delete/", follow=True)
+    confirmed = staff_client.post(f"/admin/partners/partner/{partner.pk}/delete/", {"post": "yes"})
+
+    assert page.redirect_chain == [(f"/admin/partners/partner/{partner.pk}/change/", 302)]
+    message = "“Acme” still has 2 integrations, so it cannot be deleted."
+    assert message in page.content.decode()
+    assert confirmed.status_code == 302
+    assert any(text.startswith(message) for text in _messages(confirmed))
+    assert Partner.objects.filter(pk=partner.pk).exists()
+
+
+def test_bulk_deleting_partners_with_integrations_is_refused(staff_client):
+    partner = PartnerFactory(name="Acme")
+    IntegrationFactory(partner=partner)
+
+    response = staff_client.post(
+        "/admin/partners/partner/",
+        {"action": "delete_selected", "_selected_action": [partner.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in (
+        response.content.decode()
+    )
+    assert Partner.objects.filter(pk=partner.pk).exists()
+
+
+def test_a_partner_without_integrations_is_deleted(staff_client):
+    partner = PartnerFactory(name="Acme")
+
+    response = staff_client.post(f"/admin/partners/partner/{partner.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Partner.objects.filter(pk=partner.pk).exists()
+    assert Partner.history.filter(id=partner.pk, history_type="-").exists()
+
+
+def test_partner_list_search_and_filter(staff_client):
+    PartnerFactory(name="Acme", relationship_status="active")
+    PartnerFactory(name="Globex", relationship_status="paused")
+
+    searched = staff_client.get("/admin/partners/partner/", {"q": "acm"})
+    filtered = staff_client.get(
+        "/admin/partners/partner/", {"relationship_status__exact": "paused"}
+    )
+
+    assert [p.name for p in searched.context["cl"].result_list] == ["Acme"]
+    assert [p.name for p in filtered.context["cl"].result_list] == ["Globex"]
+
+
+def test_integration_list_search_and_filter(staff_client):
+    IntegrationFactory(name="Ledger sync", partner=PartnerFactory(name="Acme"), status="live")
+    IntegrationFactory(name="Payroll feed", status="idea")
+
+    searched = staff_client.get("/admin/partners/integration/", {"q": "acme"})
+    filtered = staff_client.get("/admin/partners/integration/", {"status__exact": "idea"})
+
+    assert [i.name for i in searched.context["cl"].result_list] == ["Ledger sync"]
+    assert [i.name for i in filtered.context["cl"].result_list] == ["Payroll feed"]
+
+
+def test_an_integration_is_edited_in_the_admin_through_the_services(staff_client):
+    integration = IntegrationFactory(description="before")
+    team_member = MembershipFactory(team=integration.team).user
+
+    response = staff_client.post(
+        f"/admin/partners/integration/{integration.pk}/change/",
+        {
+            "partner": integration.partner.pk,
+            "name": integration.name,
+            "description": "after",
+            "team": integration.team.pk,
+            "owner": team_member.pk,
+            "status": Integration.Status.LIVE,
+            "incentive_model": Integration.Incentive.NONE,
+            "commitments": "",
+            "intent": "",
+            "loaded_version": integration.version,
+            **_inline_management("contingency_plans", 0, 0),
+            **_inline_management("assessments", 0, 0),
+        },
+    )
+
+    assert response.status_code == 302
+    saved = Integration.objects.get(pk=integration.pk)
+    assert (saved.description, saved.owner, saved.version) == ("after", team_member, 2)
+
+
+def test_the_admin_refuses_an_owner_outside_the_team_beside_the_field(staff_client):
+    integration = IntegrationFactory()
+
+    response = staff_client.post(
+        f"/admin/partners/integration/{integration.pk}/change/",
+        {
+            "partner": integration.partner.pk,
+            "name": integration.name,
+            "team": integration.team.pk,
+            "owner": UserFactory().pk,
+            "status": integration.status,
+            "incentive_model": integration.incentive_model,
+            "loaded_version": integration.version,
+            **_inline_management("contingency_plans", 0, 0),
+            **_inline_management("assessments", 0, 0),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "owner" in response.context["adminform"].form.errors
+
+
+def test_a_partner_added_in_the_admin_goes_through_the_service(staff_client, staff):
+    response = staff_client.post(
+        "/admin/partners/partner/add/",
+        {
+            "name": "  Globex ",
+            "website": "globex.example.com",
+            "description": "",
+            "platform_openness": Partner.Openness.OPEN,
+            "relationship_status": Partner.RelationshipStatus.PROSPECT,
+            "contacts": "",
+            "loaded_version": "",
+            **_inline_management("integrations", 0, 0),
+        },
+    )
+
+    assert response.status_code == 302
+    partner = Partner.objects.get(name="Globex")
+    assert (partner.slug, partner.website, partner.version) == (
+        "globex",
+        "https://globex.example.com",
+        1,
+    )
+    assert partner.history.get().history_user == staff
