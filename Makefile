@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install python-venv chromium lint clean
+.PHONY: run test install python-venv chromium lint clean bench
 
 run: install  ## set up, load the demo data once, serve on http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -50,6 +50,18 @@ chromium:  ## the browser tests drive the system Chromium (no browser download)
 		echo "'$(PY) -m playwright install chromium' and set CHROMIUM to its path."; \
 		exit 1; \
 	fi
+
+bench: install  ## the scale benchmark (docs/benchmarks.md); BENCH_DURATION=… and friends tune it
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's wrk for the benchmark"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "The benchmark loads the app with wrk: install it (Debian/Ubuntu: sudo apt-get install wrk)."; \
+			exit 1; \
+		fi; \
+	fi
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
