@@ -352,7 +352,7 @@ def monthly_trend_chart(points: Sequence[MonthPointLike]) -> go.Figure:
         xaxis={
             "tickmode": "array",
             "tickvals": list(range(0, len(points), 2)),
-            "ticktext": _month_labels([point.month for point in points])[::2],
+            "ticktext": _month_labels([point.month for point in points][::2]),
             "tickangle": 0,
             "range": [-0.5, len(points) - 0.5],
             "fixedrange": True,
@@ -364,9 +364,15 @@ def monthly_trend_chart(points: Sequence[MonthPointLike]) -> go.Figure:
 
 
 def _month_labels(months: Sequence[date]) -> list[str]:
-    """Short month names; the year under the first label and under each January."""
+    """Short month names; the year under the first label and wherever the year changes.
+
+    (Not "under each January": with every other month labelled, January may
+    be one of the months left without a label.)
+    """
     return [
-        f"{month:%b}<br>{month:%Y}" if index == 0 or month.month == 1 else f"{month:%b}"
+        f"{month:%b}<br>{month:%Y}"
+        if index == 0 or month.year != months[index - 1].year
+        else f"{month:%b}"
         for index, month in enumerate(months)
     ]
 

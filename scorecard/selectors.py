@@ -301,9 +301,15 @@ def attention_list(
 # --------------------------------------------------------------------------
 
 
+# The largest id a (64-bit) primary key holds: SQLite raises OverflowError on a
+# larger number in a query, where PostgreSQL simply finds nothing.
+MAX_ID = 2**63 - 1
+
+
 def integrations_by_ids(ids: Sequence[int]) -> list[Integration]:
     """The integrations with these ids, in the order given (unknown ids are left out)."""
-    found = {row.pk: row for row in ranked_integrations().filter(pk__in=ids)}
+    possible = [pk for pk in ids if 0 < pk <= MAX_ID]
+    found = {row.pk: row for row in ranked_integrations().filter(pk__in=possible)}
     return [found[pk] for pk in ids if pk in found]
 
 
