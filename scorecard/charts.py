@@ -278,7 +278,7 @@ def distribution_chart(distribution: dict[int, int]) -> go.Figure:
             go.Bar(
                 x=totals,
                 y=[distribution.get(total, 0) for total in totals],
-                name=f"{band.name} ({band.low}–{band.high})",
+                name=f"{band.name} ({band.points})",
                 marker={"color": BAND_COLOURS[band.key]},
                 hovertemplate="Score %{x}: %{y} integrations<extra></extra>",
             )
@@ -344,6 +344,8 @@ def monthly_trend_chart(points: Sequence[MonthPointLike]) -> go.Figure:
         text=[f"{point.month:%B %Y}" for point in points],
         hovertemplate="%{text}: average %{y:.1f} over %{customdata} ratings<extra></extra>",
     )
+    # Every other month is labelled, counting back from the current one.
+    labelled = list(range(len(points) - 1, -1, -2))[::-1]
     layout = _base_layout(
         height=280,
         margin={"l": 60, "r": 10, "t": 10, "b": 50},
@@ -351,8 +353,8 @@ def monthly_trend_chart(points: Sequence[MonthPointLike]) -> go.Figure:
         # Every other month is labelled so the labels stay level on a narrow chart.
         xaxis={
             "tickmode": "array",
-            "tickvals": list(range(0, len(points), 2)),
-            "ticktext": _month_labels([point.month for point in points][::2]),
+            "tickvals": labelled,
+            "ticktext": _month_labels([points[index].month for index in labelled]),
             "tickangle": 0,
             "range": [-0.5, len(points) - 0.5],
             "fixedrange": True,

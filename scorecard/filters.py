@@ -28,12 +28,19 @@ class RankingOrderingFilter(django_filters.OrderingFilter):
     def get_ordering_value(self, param: str):
         descending = param.startswith("-")
         field_name = self.param_map[param.lstrip("-")]
-        # Names sort as people read them, whatever their case.
-        expression = Lower(field_name) if field_name in TEXT_SORTS else F(field_name)
+        if field_name == OWNER_SORT:
+            # As the Owner column shows it: full name, else the username.
+            expression = selectors.display_name("owner__")
+        elif field_name in TEXT_SORTS:
+            # Names sort as people read them, whatever their case.
+            expression = Lower(field_name)
+        else:
+            expression = F(field_name)
         return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
 
 
-TEXT_SORTS = {"name", "partner__name", "team__name", "owner__first_name"}
+OWNER_SORT = "owner__first_name"
+TEXT_SORTS = {"name", "partner__name", "team__name"}
 TEXT_SORT_KEYS = {"integration", "partner", "team", "owner"}
 SORT_FIELDS = (
     ("name", "integration"),
@@ -76,7 +83,7 @@ class DashboardFilter(django_filters.FilterSet):
         choices=IntegrationStatus.choices, label="Status", empty_label="Any status"
     )
     band = django_filters.ChoiceFilter(
-        choices=[(band.key, f"{band.name} ({band.low}–{band.high})") for band in BANDS],
+        choices=[(band.key, f"{band.name} ({band.points})") for band in BANDS],
         method="filter_band",
         label="Band",
         empty_label="Any band",

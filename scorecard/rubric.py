@@ -195,6 +195,11 @@ class Band:
     def __contains__(self, total: int) -> bool:
         return self.low <= total <= self.high
 
+    @property
+    def points(self) -> str:
+        """The band's totals in words: "8–11", or "15" for a single total."""
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
 
 # Bands turn a total into words.  They cover MIN_TOTAL..MAX_TOTAL without gaps
 # (a unit test holds them to it).

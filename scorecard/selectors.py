@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Lower
+from django.db.models import Avg, Count, F, Func, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 
 from partners.models import Assessment, Integration, Team
 from scorecard import scoring
@@ -103,13 +103,19 @@ class FilterChoices:
     owners: list[tuple[str, str]]
 
 
+def display_name(prefix: str = "") -> Func:
+    """A user's name as pages show it (``get_full_name()``, else the username), lower-cased."""
+    full_name = Trim(Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name"))
+    return Lower(Coalesce(NullIf(full_name, Value("")), f"{prefix}username"))
+
+
 def filter_choices() -> FilterChoices:
     teams = Team.objects.order_by(Lower("name")).values_list("pk", "name")
     owners = (
         get_user_model()
         .objects.filter(owned_integrations__isnull=False)
         .distinct()
-        .order_by("first_name", "last_name", "username")
+        .order_by(display_name(), "pk")
         .values_list("pk", "first_name", "last_name", "username")
     )
     return FilterChoices(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -81,8 +82,10 @@ def compare_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     ids = form.cleaned_data["ids"]
-    integrations = selectors.ranked_integrations().filter(pk__in=ids)
-    return exports.csv_response(integrations.order_by("pk"), "comparison")
+    # Rows in the order the comparison shows them.
+    in_given_order = Case(*(When(pk=pk, then=position) for position, pk in enumerate(ids)))
+    integrations = selectors.ranked_integrations().filter(pk__in=ids).order_by(in_given_order)
+    return exports.csv_response(integrations, "comparison")
 
 
 @login_not_required

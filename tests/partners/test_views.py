@@ -1474,9 +1474,10 @@ def test_scorecard_query_count_does_not_grow(
         )
 
     # session, user, the user's memberships, integration with its scorecard and current
-    # rater, plans, its ratings over time, history count, history page, the newest page of
-    # changes to the integration and to its plans
-    with django_assert_num_queries(10):
+    # rater, plans, data version, its ratings over time (for the charts, cached per data
+    # version), history count, history page, the newest page of changes to the
+    # integration and to its plans
+    with django_assert_num_queries(11):
         response = client_signed_in.get(f"/integrations/{integration.pk}/")
 
     assert response.status_code == 200

@@ -111,7 +111,7 @@ def test_distribution_has_one_bar_trace_per_band_covering_its_totals():
         "Emerging (5–7)",
         "Developing (8–11)",
         "Strong (12–14)",
-        "Complete (15–15)",
+        "Complete (15)",
     ]
 
 
@@ -191,12 +191,12 @@ def test_trend_y_is_the_monthly_average_with_gaps_for_empty_months():
     assert line.text[0] == "March 2025"
 
 
-def test_trend_labels_every_other_month_with_the_year_under_the_first_and_january():
+def test_trend_labels_every_other_month_back_from_the_current_one_with_the_years():
     fig = charts.monthly_trend_chart(trend_points(date(2025, 3, 1), AVERAGES))
 
     xaxis = fig.layout.xaxis
-    assert list(xaxis.tickvals) == [0, 2, 4, 6, 8, 10]
-    assert list(xaxis.ticktext) == ["Mar<br>2025", "May", "Jul", "Sep", "Nov", "Jan<br>2026"]
+    assert list(xaxis.tickvals) == [1, 3, 5, 7, 9, 11]
+    assert list(xaxis.ticktext) == ["Apr<br>2025", "Jun", "Aug", "Oct", "Dec", "Feb<br>2026"]
     assert list(xaxis.range) == [-0.5, 11.5]
 
 

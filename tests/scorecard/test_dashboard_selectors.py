@@ -516,7 +516,8 @@ def test_filter_choices_teams_by_name_and_owners_who_own_something():
     choices = selectors.filter_choices()
 
     assert choices.teams == [(str(alpha.pk), "Alpha"), (str(zeta.pk), "zeta")]
-    assert choices.owners == [(str(nameless.pk), "nemo"), (str(owner.pk), "Ada Lovelace")]
+    # By the name shown: the full name, else the username.
+    assert choices.owners == [(str(owner.pk), "Ada Lovelace"), (str(nameless.pk), "nemo")]
 
 
 # -- filters -------------------------------------------------------------------------------------

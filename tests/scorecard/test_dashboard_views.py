@@ -232,7 +232,6 @@ def test_without_ratings_the_charts_make_way_for_a_hint(lead_client):
 
     assert "No ratings yet." in page_text(response)
     assert json_script(response, "chart-heatmap") is None
-    assert "plotly-cartesian.min.js" not in response.content.decode()
     assert len(ranking_ids(response)) == 2
 
 
