@@ -23,7 +23,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -69,6 +69,12 @@ class HistoryAdmin(AdminsManage, SimpleHistoryAdmin):
         # check (its form starts from an old version) and could bring back values
         # that clash with today's records; copy values into the change form instead.
         return True
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        # Hiding the revert button is not enough: the view still saves on POST.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # -- teams and members -------------------------------------------------------------------------

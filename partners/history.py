@@ -101,7 +101,12 @@ def parse_cursor(value: str | None) -> datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+    parsed = parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)  # the query compares in UTC; year 1 or 9999 may not fit
+    except OverflowError:
+        return None
+    return parsed
 
 
 def partner_changes(

@@ -184,9 +184,12 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The scorecard: current score, roadmap chart, warnings, history and plans."""
+    # The data version first: figures built from what is read next can then
+    # only be newer than the version they are cached under, never older.
+    version = portfolio_cache.current_version()
     integration = get_object_or_404(selectors.integration_for_scorecard(pk))
     plans = selectors.contingency_plans(integration)
-    figures = scorecard_figures.integration_figures(integration, portfolio_cache.current_version())
+    figures = scorecard_figures.integration_figures(integration, version)
     return render(
         request,
         "partners/integration_detail.html",

@@ -14,6 +14,8 @@ from scorecard.rubric import CATEGORIES, Category
 
 MIN_COMPARED = 2
 MAX_COMPARED = 6
+MAX_ID_DIGITS = 19  # a 64-bit primary key
+UNKNOWN = "No integration has the number %(ids)s. It may have been deleted."
 
 
 class CompareForm(forms.Form):
@@ -34,6 +36,11 @@ class CompareForm(forms.Form):
                 code="invalid",
                 params={"value": bad[0][:40]},
             )
+        too_long = [part for part in raw if len(part) > MAX_ID_DIGITS]
+        if too_long:  # no id has that many digits (and int() refuses thousands of them)
+            raise forms.ValidationError(
+                UNKNOWN, code="unknown", params={"ids": too_long[0][:MAX_ID_DIGITS] + "…"}
+            )
         ids = list(dict.fromkeys(int(part) for part in raw))  # unique, in the order given
         if len(ids) < MIN_COMPARED:
             raise forms.ValidationError(
@@ -51,7 +58,7 @@ class CompareForm(forms.Form):
         missing = sorted(set(ids) - {integration.pk for integration in self.integrations})
         if missing:
             raise forms.ValidationError(
-                "No integration has the number %(ids)s. It may have been deleted.",
+                UNKNOWN,
                 code="unknown",
                 params={"ids": ", ".join(str(pk) for pk in missing)},
             )

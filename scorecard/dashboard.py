@@ -23,6 +23,8 @@ from scorecard.filters import DashboardFilter
 from scorecard.rubric import CATEGORIES
 
 ROWS_PER_PAGE = 25
+# Everything the dashboard reads from its query string.
+QUERY_PARAMETERS = (*DashboardFilter.base_filters, "page")
 
 
 @dataclass(frozen=True)

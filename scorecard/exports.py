@@ -74,9 +74,15 @@ def _safe(value: object) -> object:
     return value
 
 
-def csv_response(integrations: QuerySet[Integration], filename: str) -> StreamingHttpResponse:
+def csv_response(
+    integrations: QuerySet[Integration] | Iterable[Integration], filename: str
+) -> StreamingHttpResponse:
     now = timezone.localtime()
-    rows = integrations.iterator(chunk_size=CHUNK_SIZE)
+    rows = (
+        integrations.iterator(chunk_size=CHUNK_SIZE)
+        if isinstance(integrations, QuerySet)
+        else integrations
+    )
     response = StreamingHttpResponse(csv_lines(rows, now), content_type="text/csv; charset=utf-8")
     stamp = now.strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'

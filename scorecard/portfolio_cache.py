@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -81,14 +81,16 @@ class Fragment:
     timeout: int
 
 
-def fragment(version: str | None, query: QueryDict, day: date) -> Fragment:
-    """A rendered page fragment's cache key: data version, full query string and day.
+def fragment(version: str | None, query: QueryDict, day: date, *, names: Iterable[str]) -> Fragment:
+    """A rendered page fragment's cache key: data version, the page's parameters and day.
 
-    The query string decides everything such a fragment shows (filters, sort,
-    page, even the values of invalid fields), and the day decides what counts
-    as stale. A timeout of 0 turns the fragment cache off.
+    The parameters the page reads (``names``) decide everything such a fragment
+    shows (filters, sort, page, even the values of invalid fields), and the day
+    decides what counts as stale. Other parameters are left out of the key, so
+    they cannot fill the cache with copies. A timeout of 0 turns it off.
     """
-    params = {"query": sorted(query.lists()), "day": day.isoformat()}
+    used = {name: query.getlist(name) for name in sorted(names) if name in query}
+    params = {"query": used, "day": day.isoformat()}
     enabled = version is not None and settings.PORTFOLIO_CACHE
     return Fragment(
         key=f"{version}:{key('page', params)}", timeout=TIMEOUT_SECONDS if enabled else 0

@@ -145,6 +145,9 @@ STORAGES = {
 # Per-process memory by default; any shared cache (e.g. redis://) works too,
 # because portfolio reads are keyed by a data version kept in the database.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # A dashboard page is about 70 KB: at most about 70 MB per process.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
 # Set to false to compute the dashboard on every request (for profiling).
 PORTFOLIO_CACHE = env.bool("PORTFOLIO_CACHE", default=True)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from scorecard import comparison, dashboard, exports, figures, portfolio_cache, selectors
+from scorecard import comparison, dashboard, exports, figures, portfolio_cache
 from scorecard.filters import DashboardFilter
 
 
@@ -27,7 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             # Built only if the page's cached fragment is missing (see the template).
             "content": SimpleLazyObject(lambda: dashboard.content(request.GET, now, version)),
-            "fragment": portfolio_cache.fragment(version, request.GET, now.date()),
+            "fragment": portfolio_cache.fragment(
+                version, request.GET, now.date(), names=dashboard.QUERY_PARAMETERS
+            ),
         },
     )
 
@@ -44,6 +45,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     """2–6 integrations side by side: one roadmap chart, their steps, and where they differ."""
+    version = portfolio_cache.current_version()  # before the reads it versions
     form = comparison.CompareForm(request.GET)
     if not form.is_valid():
         return render(
@@ -58,7 +60,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         )
     integrations = form.integrations
     rated = [integration for integration in integrations if integration.score]
-    roadmap = figures.comparison_roadmap(integrations, portfolio_cache.current_version())
+    roadmap = figures.comparison_roadmap(integrations, version)
     return render(
         request,
         "scorecard/compare.html",
@@ -81,11 +83,8 @@ def compare_export(request: HttpRequest) -> HttpResponse:
     form = comparison.CompareForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    ids = form.cleaned_data["ids"]
-    # Rows in the order the comparison shows them.
-    in_given_order = Case(*(When(pk=pk, then=position) for position, pk in enumerate(ids)))
-    integrations = selectors.ranked_integrations().filter(pk__in=ids).order_by(in_given_order)
-    return exports.csv_response(integrations, "comparison")
+    # The rows the form read, in the order the comparison shows them.
+    return exports.csv_response(form.integrations, "comparison")
 
 
 @login_not_required

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from partners import services
 from partners.models import Integration, Membership, Partner, Role, Team
 from tests.factories import (
     PASSWORD,
@@ -433,3 +434,18 @@ def test_a_partner_added_in_the_admin_goes_through_the_service(staff_client, sta
         1,
     )
     assert partner.history.get().history_user == staff
+
+
+def test_reverting_from_the_history_page_is_refused(staff_client):
+    partner = PartnerFactory(name="Acme")
+    services.partner_update(partner, description="Newer words")
+    oldest = partner.history.order_by("history_date").first()
+    url = f"/admin/partners/partner/{partner.pk}/history/{oldest.history_id}/"
+
+    shown = staff_client.get(url)
+    refused = staff_client.post(url, {"name": "Acme", "description": ""})
+
+    assert shown.status_code == 200
+    assert refused.status_code == 403
+    partner.refresh_from_db()
+    assert partner.description == "Newer words"

@@ -332,7 +332,18 @@ def test_older_changes_of_an_integration_interleave_its_plans(lead_client):
     assert all(entry.date >= start - timedelta(minutes=1) for entry in seen)
 
 
-@pytest.mark.parametrize("cursor", ["yesterday", "2024-13-45T99:00:00", "2024-02-30T10:00", "\x00"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "yesterday",
+        "2024-13-45T99:00:00",
+        "2024-02-30T10:00",
+        "\x00",
+        # Valid dates whose UTC form falls outside the years a datetime holds.
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-05:00",
+    ],
+)
 def test_a_bad_history_cursor_shows_the_newest_changes(lead_client, cursor):
     PartnerFactory(name="Acme", slug="acme")
 

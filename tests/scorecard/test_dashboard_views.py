@@ -9,7 +9,9 @@ from html import unescape
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partners.models import Assessment, Integration, IntegrationStatus, Partner, Role
@@ -925,3 +927,25 @@ def test_export_query_count(lead_client, django_assert_num_queries, size):
         rows = csv_rows(lead_client.get("/export.csv"))
 
     assert len(rows) == size + 1
+
+
+def test_an_id_of_thousands_of_digits_is_unknown_not_a_500(lead_client):
+    integration = IntegrationFactory()
+
+    response = lead_client.get("/compare/", {"ids": f"{integration.pk},{'9' * 5000}"})
+
+    assert response.status_code == 400
+    assert "No integration has the number 9999999999999999999…" in page_text(response)
+
+
+def test_parameters_the_dashboard_does_not_read_share_its_cached_page(lead_client):
+    build_portfolio(3)
+    lead_client.get("/partners/")  # the session's first refresh (a write) happens here
+    lead_client.get("/", {"band": "strong"})
+
+    with CaptureQueriesContext(connection) as queries:
+        response = lead_client.get("/", {"band": "strong", "utm_source": "mail", "x": "1"})
+
+    assert response.status_code == 200
+    # session, user, memberships, data version: the page came from the cache
+    assert len(queries) == 4
