@@ -949,3 +949,14 @@ def test_parameters_the_dashboard_does_not_read_share_its_cached_page(lead_clien
     assert response.status_code == 200
     # session, user, memberships, data version: the page came from the cache
     assert len(queries) == 4
+
+
+def test_a_partner_page_links_to_the_dashboard_filtered_to_that_partner(lead_client):
+    partner = PartnerFactory(name="Acme & Co", slug="acme")
+    mine = IntegrationFactory(partner=partner)
+    IntegrationFactory(partner=PartnerFactory(name="Other"))
+
+    page = lead_client.get("/partners/acme/").content.decode()
+    link = unescape(re.search(r'href="(/\?partner=[^"]+)"', page).group(1))
+
+    assert ranking_ids(lead_client.get(link)) == [mine.pk]
