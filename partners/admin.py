@@ -58,7 +58,7 @@ class AdminsManage:
         return self._is_admin(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_admin(request)
+        return permissions.can_delete(request.user)
 
 
 class HistoryAdmin(AdminsManage, SimpleHistoryAdmin):

@@ -80,12 +80,6 @@ def access(user: User) -> Access:
     return cached
 
 
-def forget_access(user: User) -> None:
-    """Drop the cached access, so the next question reads the memberships again."""
-    if hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
-
-
 def can_read(user: User) -> bool:
     """Whether the user may see the app's pages at all: a member of a team, or an admin."""
     rights = access(user)

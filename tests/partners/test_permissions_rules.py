@@ -176,17 +176,6 @@ def test_the_memberships_are_read_once_per_user_object(
             permissions.can_edit_partner(user, own_integration.partner)
 
 
-def test_forget_access_reads_the_memberships_again(own_team, other_team):
-    user = member(own_team, Role.VIEWER)
-    assert not permissions.can_create_integration(user)
-
-    MembershipFactory(team=other_team, user=user, role=Role.PRODUCT_MANAGER)
-    assert not permissions.can_create_integration(user)  # still the cached answer
-    permissions.forget_access(user)
-
-    assert permissions.can_create_integration(user)
-
-
 def test_anonymous_questions_need_no_query(django_assert_num_queries, own_integration):
     with django_assert_num_queries(0):
         assert not permissions.can_read(AnonymousUser())
