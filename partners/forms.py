@@ -88,7 +88,7 @@ class VersionedForm(_CrispyForm):
         """The version the person started from, or None when the form did not say."""
         return self.cleaned_data.get("version")
 
-    def changes(self) -> dict[str, Any]:
+    def record_fields(self) -> dict[str, Any]:
         """The record's fields from the form: the update service's keyword arguments."""
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 

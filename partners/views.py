@@ -99,7 +99,7 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         form,
         lambda: services.partner_update(
-            partner, expected_version=form.edited_version(), **form.changes()
+            partner, expected_version=form.edited_version(), **form.record_fields()
         ),
     ):
         messages.success(request, f"Partner “{partner.name}” saved.")
@@ -168,7 +168,7 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: services.integration_update(
-            integration, expected_version=form.edited_version(), **form.changes()
+            integration, expected_version=form.edited_version(), **form.record_fields()
         ),
     ):
         messages.success(request, f"Integration “{integration.name}” saved.")
