@@ -125,7 +125,9 @@ def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
                 line={"color": colour, "width": 3, "shape": "linear"},
                 marker={"size": 13, "color": colour, "line": {"color": "#ffffff", "width": 2}},
                 customdata=[category.step(checked[category.key]).name for category in CATEGORIES],
-                hovertemplate="%{customdata} (step %{y})<extra>%{fullData.name}</extra>",
+                # %{y} would print the axis label ("Step 2"): the number goes in text.
+                text=[f"step {checked[category.key]}" for category in CATEGORIES],
+                hovertemplate="%{customdata} (%{text})<extra>%{fullData.name}</extra>",
             )
         )
     layout = _base_layout(

@@ -175,18 +175,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True  # Django's default, stated: browsers trust o
 # Content-Security-Policy (django-csp): everything comes from our own origin.
 # No script runs inline (chart and rubric data travel in json_script blocks
 # that static files read), so script-src needs neither 'unsafe-inline' nor
-# 'unsafe-eval'.  style-src allows inline styles: plotly.js writes its rules
-# into a <style> element it creates, and a few templates size a bar or offset
-# a panel with a style attribute.  (To drop it: serve plotly's rules as a
-# static file linked with id="plotly.js-style-global" class="no-inline-styles",
-# which plotly.js 4 then leaves alone, and turn the attributes into classes.)
-# The admin needs neither.  Bootstrap's CSS draws small icons (select arrows,
-# close buttons) as data: SVG images.
+# 'unsafe-eval'.  Nor does style-src need 'unsafe-inline': templates style by
+# class only, and plotly.js's own rules are served as a file
+# (static/vendor/plotly.js-4.1.1/plotly-global.css), linked with
+# id="plotly.js-style-global" class="no-inline-styles" so that plotly.js does
+# not inject the <style> element the policy would refuse.  Styles that scripts
+# set through the DOM (element.style) are not inline styles and still apply.
+# One style attribute is refused on purpose: django-simple-history's admin
+# history list sets style="border-top: 0" on its entry count, which then keeps
+# the admin's hairline (cosmetic; not worth a copy of its template).
+# Bootstrap's CSS draws small icons (select arrows, close buttons) as data:
+# SVG images.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
         "script-src": [csp.SELF],
-        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "style-src": [csp.SELF],
         "img-src": [csp.SELF, "data:"],
         "font-src": [csp.SELF],
         "connect-src": [csp.SELF],

@@ -71,6 +71,8 @@ def test_series_hover_names_the_reached_step_of_each_category():
         for category, number in zip(rubric.CATEGORIES, (1, 2, 3, 1, 2), strict=True)
     ]
     assert list(fig.data[1].customdata) == expected
+    assert list(fig.data[1].text) == ["step 1", "step 2", "step 3", "step 1", "step 2"]
+    assert fig.data[1].hovertemplate.startswith("%{customdata} (%{text})")
 
 
 # -- axes ----------------------------------------------------------------------------------------

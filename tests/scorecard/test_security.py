@@ -273,6 +273,16 @@ def test_scripts_may_not_run_inline_or_from_strings(client, member):
     assert not {"script-src-elem", "script-src-attr"} & set(directives)
 
 
+def test_styles_come_only_from_our_stylesheets(client, member):
+    """No <style> element or style attribute applies: plotly.js's rules are a static file."""
+    client.force_login(member)
+
+    directives = csp_directives(client.get(APP_PAGE))
+
+    assert directives["style-src"] == ["'self'"]
+    assert not {"style-src-elem", "style-src-attr"} & set(directives)
+
+
 def test_the_sign_in_page_carries_the_policy_too(client):
     response = client.get(LOGIN)
 
