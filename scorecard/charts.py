@@ -42,7 +42,7 @@ class HeatmapRowLike(Protocol):
 class MonthPointLike(Protocol):
     month: date
     average_total: float | None
-    ratings: int
+    rated: int
 
 
 class AssessmentLike(Protocol):
@@ -280,7 +280,7 @@ def distribution_chart(distribution: dict[int, int]) -> go.Figure:
             go.Bar(
                 x=totals,
                 y=[distribution.get(total, 0) for total in totals],
-                name=f"{band.name} ({band.points})",
+                name=band.name,
                 marker={"color": BAND_COLOURS[band.key]},
                 hovertemplate="Score %{x}: %{y} integrations<extra></extra>",
             )
@@ -334,17 +334,18 @@ def category_average_chart(averages: dict[str, float | None]) -> go.Figure:
 
 
 def monthly_trend_chart(points: Sequence[MonthPointLike]) -> go.Figure:
-    """The average score of the ratings made each month, over the bands."""
+    """The portfolio's average score at the end of each month, over the bands."""
     line = go.Scatter(
         x=list(range(len(points))),
         y=[round(p.average_total, 2) if p.average_total is not None else None for p in points],
-        customdata=[point.ratings for point in points],
+        customdata=[point.rated for point in points],
         mode="lines+markers",
         connectgaps=False,
         line={"color": SERIES_COLOURS[0], "width": 3},
         marker={"size": 8},
         text=[f"{point.month:%B %Y}" for point in points],
-        hovertemplate="%{text}: average %{y:.1f} over %{customdata} ratings<extra></extra>",
+        hovertemplate="%{text}: average %{y:.1f} over %{customdata} rated integrations"
+        "<extra></extra>",
     )
     # Every other month is labelled, counting back from the current one.
     labelled = list(range(len(points) - 1, -1, -2))[::-1]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, F, Func, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
+from django.db.models import Avg, Count, F, Func, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, Concat, Lead, Lower, NullIf, Trim
 
 from partners.models import Assessment, Integration, Team
 from scorecard import scoring
@@ -237,42 +237,51 @@ def _step_paths() -> list[str]:
 @dataclass(frozen=True)
 class MonthPoint:
     month: date
+    # The average current total at the month's end, over the integrations rated by then.
     average_total: float | None
-    ratings: int
+    rated: int
 
 
 def monthly_trend(
     integrations: QuerySet[Integration], now: datetime, months: int = TREND_MONTHS
 ) -> list[MonthPoint]:
-    """Average total of the ratings made each month, for the last ``months`` months.
+    """Where the portfolio stood at the end of each of the last ``months`` months.
 
-    One query with a filtered aggregate per month: month boundaries are set in
-    Python in the site's time zone, so the database only compares dates
-    (SQLite would otherwise call a Python function per row to truncate them).
-    Months without a rating are kept, with no average, so the axis shows the
-    whole year.
+    Each point averages every rated integration's total as it stood then: its
+    latest rating up to that moment, as the headline average does today (the
+    last point is today's average). A window function gives each rating the
+    moment the next one replaced it; one filtered aggregate per month then
+    picks the ratings standing at its end. Month boundaries are set in Python
+    in the site's time zone, so the database only compares dates. Months
+    before any rating are kept, with no average, so the axis shows the year.
     """
     this_month = now.date().replace(day=1)
     starts = [_add_months(this_month, -back) for back in range(months - 1, -1, -1)]
-    bounds = [
-        datetime.combine(start, datetime.min.time(), tzinfo=now.tzinfo)
-        for start in [*starts, _add_months(this_month, 1)]
+    ends = [
+        datetime.combine(_add_months(start, 1), datetime.min.time(), tzinfo=now.tzinfo)
+        for start in starts
     ]
+    timeline = Assessment.objects.filter(
+        integration__in=integrations.order_by().values("pk")
+    ).annotate(
+        replaced_at=Window(
+            Lead("rated_at"),
+            partition_by=[F("integration_id")],
+            # The same order as the current pointer: the later id wins a tie.
+            order_by=[F("rated_at").asc(), F("pk").asc()],
+        )
+    )
     aggregates = {}
-    for index in range(months):
-        in_month = Q(rated_at__gte=bounds[index], rated_at__lt=bounds[index + 1])
-        aggregates[f"average_{index}"] = Avg("total", filter=in_month)
-        aggregates[f"ratings_{index}"] = Count("pk", filter=in_month)
-    figures = Assessment.objects.filter(
-        integration__in=integrations.order_by().values("pk"),
-        rated_at__gte=bounds[0],
-        rated_at__lt=bounds[-1],
-    ).aggregate(**aggregates)
+    for index, end in enumerate(ends):
+        standing = Q(rated_at__lt=end) & (Q(replaced_at__isnull=True) | Q(replaced_at__gte=end))
+        aggregates[f"average_{index}"] = Avg("total", filter=standing)
+        aggregates[f"rated_{index}"] = Count("pk", filter=standing)
+    figures = timeline.aggregate(**aggregates)
     return [
         MonthPoint(
             month=start,
             average_total=figures[f"average_{index}"],
-            ratings=figures[f"ratings_{index}"],
+            rated=figures[f"rated_{index}"],
         )
         for index, start in enumerate(starts)
     ]

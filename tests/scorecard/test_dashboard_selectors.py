@@ -384,12 +384,12 @@ def test_heatmap_follows_the_filters():
 # -- monthly trend -------------------------------------------------------------------------------
 
 
-def test_trend_has_twelve_months_ending_this_month_and_keeps_empty_ones():
+def test_trend_is_where_the_portfolio_stood_at_each_months_end():
     now = timezone.localtime()
     first = IntegrationFactory()
     second = IntegrationFactory()
-    rate(first, rated_at=in_month(now, 13), vt=3)  # before the window
-    rate(first, rated_at=in_month(now, 11), vt=2)  # 6
+    rate(first, rated_at=in_month(now, 13), vt=3)  # 7, before the window
+    rate(first, rated_at=in_month(now, 11), vt=2)  # 6 replaces it
     rate(second, rated_at=in_month(now, 11), vt=3, br=3)  # 9
     rate(first, rated_at=in_month(now, 4), vt=3, br=3, su=3)  # 11
     rate(second, rated_at=in_month(now, 0), vt=1)  # 5
@@ -400,14 +400,29 @@ def test_trend_has_twelve_months_ending_this_month_and_keeps_empty_ones():
         month_start(now.date(), back) for back in range(11, -1, -1)
     ]
     by_month = {11 - index: point for index, point in enumerate(trend)}
-    # Every rating counts, not just the current ones: the month's ratings are averaged.
-    assert by_month[11].average_total == pytest.approx(7.5)
-    assert by_month[11].ratings == 2
-    assert by_month[4].average_total == 11
-    assert by_month[0].average_total == 5
-    empty = [back for back, point in by_month.items() if point.average_total is None]
-    assert sorted(empty) == [1, 2, 3, 5, 6, 7, 8, 9, 10]
-    assert all(by_month[back].ratings == 0 for back in empty)
+    # Each integration counts once a month, with the rating standing at the month's end.
+    assert [by_month[back].average_total for back in (11, 5, 4, 1, 0)] == [
+        pytest.approx(7.5),
+        pytest.approx(7.5),
+        pytest.approx(10),
+        pytest.approx(10),
+        pytest.approx(8),
+    ]
+    assert all(point.rated == 2 for point in trend)
+    # Today's point is today's headline average.
+    summary = selectors.portfolio_summary(Integration.objects.all(), now)
+    assert trend[-1].average_total == pytest.approx(summary.average_total)
+
+
+def test_trend_months_before_any_rating_are_kept_empty():
+    now = timezone.localtime()
+    rate(IntegrationFactory(), rated_at=in_month(now, 3), vt=3)
+
+    trend = selectors.monthly_trend(Integration.objects.all(), now)
+
+    assert [point.average_total for point in trend[:8]] == [None] * 8
+    assert [point.rated for point in trend[:8]] == [0] * 8
+    assert [point.average_total for point in trend[8:]] == [7, 7, 7, 7]
 
 
 def test_trend_follows_the_filters():
@@ -420,11 +435,24 @@ def test_trend_follows_the_filters():
     trend = selectors.monthly_trend(Integration.objects.filter(team=team), now)
 
     assert trend[-1].average_total == 7
-    assert trend[-1].ratings == 1
+    assert trend[-1].rated == 1
+
+
+def test_trend_of_two_ratings_at_the_same_moment_keeps_the_later_one():
+    now = timezone.localtime()
+    integration = IntegrationFactory()
+    moment = in_month(now, 1)
+    rate(integration, rated_at=moment, vt=1)
+    rate(integration, rated_at=moment, vt=3)  # saved later: the current one
+
+    trend = selectors.monthly_trend(Integration.objects.all(), now)
+
+    assert trend[-1].rated == 1
+    assert trend[-1].average_total == 7
 
 
 def test_trend_months_are_the_sites_months():
-    """A rating just after local midnight on the 1st counts in the local month, not UTC's."""
+    """A rating just after local midnight on the 1st counts from the local month, not UTC's."""
     with timezone.override(ZoneInfo("Pacific/Auckland")):
         now = timezone.localtime()
         start = month_start(now.date(), 2)
@@ -433,9 +461,11 @@ def test_trend_months_are_the_sites_months():
 
         trend = selectors.monthly_trend(Integration.objects.all(), now)
 
-    point = next(point for point in trend if point.month == start)
-    assert point.ratings == 1
-    assert point.average_total == 7
+    months = [point.month for point in trend]
+    point = trend[months.index(start)]
+    before = trend[months.index(start) - 1]
+    assert (point.rated, point.average_total) == (1, 7)
+    assert (before.rated, before.average_total) == (0, None)
 
 
 def test_trend_months_roll_over_the_year():
