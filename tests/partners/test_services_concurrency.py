@@ -1,39 +1,17 @@
 """Services under concurrent use: real threads, real database connections."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from partners import services
 from partners.models import Assessment, Integration
 from tests.factories import IntegrationFactory, UserFactory, rate, steps
+from tests.threads import run_in_threads
 
 THREADS = 6
 RATINGS_PER_THREAD = 5
-
-
-def _run_in_threads(target, count: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            target(index)
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,7 +29,7 @@ def test_concurrent_ratings_all_land_and_the_newest_is_current():
                 rated_at=base + timedelta(minutes=index * RATINGS_PER_THREAD + n),
             )
 
-    errors = _run_in_threads(rate_many, THREADS)
+    errors = run_in_threads(rate_many, THREADS)
 
     assert errors == []
     history = list(Assessment.objects.filter(integration=integration).newest_first())

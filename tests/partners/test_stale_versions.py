@@ -6,12 +6,10 @@ once; exactly one save may land.
 """
 
 import re
-import threading
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
 
 from partners import services
@@ -23,7 +21,9 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from tests.partners.test_views import FormState, integration_data, page_text, partner_data
+from tests.pages import page_text
+from tests.partners.test_views import FormState, integration_data, partner_data
+from tests.threads import run_in_threads
 
 THREADS = 8
 
@@ -32,28 +32,6 @@ def visible_text(response) -> str:
     """The page's text as it looks: without the words only screen readers get."""
     html = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", response.content.decode())
     return page_text(SimpleNamespace(content=html.encode()))
-
-
-def _run_in_threads(target, count: int) -> list[BaseException]:
-    """Start ``count`` threads at once on ``target(index)``; return what they raised."""
-    raised: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            target(index)
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            raised.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return raised
 
 
 def _saved_by_threads(model, pk: int, save) -> tuple[list[int], list[BaseException]]:
@@ -66,7 +44,7 @@ def _saved_by_threads(model, pk: int, save) -> tuple[list[int], list[BaseExcepti
         save(record, index, expected_version=record.version)
         winners.append(index)
 
-    return winners, _run_in_threads(save_one, THREADS)
+    return winners, run_in_threads(save_one, THREADS)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,5 @@
 """Pages for partners, integrations, ratings and contingency plans, through the test client."""
 
-import json
 import re
 from datetime import timedelta
 from html import escape, unescape
@@ -28,6 +27,7 @@ from tests.factories import (
     rate,
     steps,
 )
+from tests.pages import json_script, page_text
 
 XSS = "<script>alert(1)</script>"
 ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -38,28 +38,11 @@ SIZES = [3, 30]
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def page_text(response) -> str:
-    """The page's visible text, tags dropped and whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
 def links(response, prefix: str) -> list[str]:
     """The rows' main links (``class="fw-semibold"``) starting with ``prefix``, in order."""
     return re.findall(
         rf'class="fw-semibold" href="({re.escape(prefix)}[^"]*)"', response.content.decode()
     )
-
-
-def json_script(response, element_id: str):
-    """The data of a ``json_script`` element, or None when the page has none."""
-    match = re.search(
-        rf'<script id="{re.escape(element_id)}" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        flags=re.S,
-    )
-    return json.loads(match.group(1)) if match else None
 
 
 class FormState(HTMLParser):

@@ -2,13 +2,11 @@
 
 import csv
 import io
-import json
 import re
 from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +23,7 @@ from tests.factories import (
     UserFactory,
     rate,
 )
+from tests.pages import json_script, page_text
 
 STATUSES = list(IntegrationStatus.values)
 
@@ -89,13 +88,6 @@ def build_portfolio(size: int, ratings_each: int = 2) -> list[Integration]:
 # -- reading the pages ---------------------------------------------------------------------------
 
 
-def page_text(response) -> str:
-    """The page's visible text, tags dropped and whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
 def ranking_ids(response) -> list[int]:
     """The ids of the ranking table's rows, in order (from their compare checkboxes)."""
     return [int(pk) for pk in re.findall(r'id="pick-(\d+)"', response.content.decode())]
@@ -121,32 +113,9 @@ def sort_headers(response) -> dict[str, dict[str, str]]:
     return headers
 
 
-def json_script(response, element_id: str):
-    match = re.search(
-        rf'<script id="{re.escape(element_id)}" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        flags=re.S,
-    )
-    return json.loads(match.group(1)) if match else None
-
-
 def csv_rows(response) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8")
     return list(csv.reader(io.StringIO(body)))
-
-
-@pytest.fixture
-def lead_client(client_signed_in):
-    """A partnership lead's client, past the session refresh of its first request.
-
-    The first request after signing in writes the session's refresh stamp (SAVEPOINT,
-    UPDATE, RELEASE on both SQLite and PostgreSQL; see scorecard.session_timeout),
-    which the requests of the next few minutes do not: one page view makes the counts
-    below those of a person already using the app, the same on both databases.
-    """
-    client_signed_in.get("/accounts/password_change/")
-    cache.clear()
-    return client_signed_in
 
 
 pytestmark = pytest.mark.django_db

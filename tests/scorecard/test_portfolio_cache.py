@@ -12,7 +12,6 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -34,14 +33,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead_client(client_signed_in):
-    # Past the first request's session refresh, so counts compare like with like.
-    client_signed_in.get("/accounts/password_change/")
-    cache.clear()
-    return client_signed_in
 
 
 @pytest.fixture

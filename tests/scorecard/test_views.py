@@ -5,7 +5,6 @@ import re
 import socket
 from contextlib import contextmanager
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -13,16 +12,10 @@ from django.db.utils import load_backend
 from django.utils import timezone
 
 from tests.factories import IntegrationFactory, PartnerFactory, UserFactory, rate
+from tests.pages import page_text
 
 XSS = "<script>alert(1)</script>"
 ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-def page_text(response) -> str:
-    """The page's visible text, tags dropped and whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def integration_links(response) -> list[str]:
