@@ -13,6 +13,9 @@ user.  The rules:
 - An admin does everything a lead does; only admins delete, and only in the
   Django admin (the pages offer no delete).
 - A viewer reads.
+- Importing CSV files is for leads and admins (every team's records at once);
+  exporting is reading.
+- The JSON API (api/permissions.py) asks these same functions.
 
 Views refuse with 403 what these functions deny, templates hide it (through
 partners/templatetags/permissions.py), and the integration form offers only
@@ -127,3 +130,8 @@ def can_manage_integration(user: User, integration: Integration) -> bool:
 def can_delete(user: User) -> bool:
     """Deleting (in the Django admin only) is for admins."""
     return access(user).is_admin
+
+
+def can_import(user: User) -> bool:
+    """CSV imports touch every team's records at once: leads and admins only."""
+    return access(user).manages_every_team

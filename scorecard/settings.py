@@ -53,8 +53,13 @@ INSTALLED_APPS = [
     "axes",  # sign-in lockout after repeated failures (see "Sign-in protection" below)
     "csp",
     "simple_history",  # who changed what and when (partners.models, the admin)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files
     "scorecard",
     "partners",
+    "exchange",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -265,3 +270,38 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scorecard@localhost")
+
+# CSV import (/import/): the largest file accepted, in megabytes.
+IMPORT_MAX_BYTES = _at_least_one("IMPORT_MAX_MB", default=5) * 1024 * 1024
+
+# JSON API (/api/v1/, api/): tokens or the browser's session; JSON only.
+API_MAX_BODY_BYTES = _at_least_one("API_MAX_BODY_KB", default=256) * 1024
+# Writes (POST, PUT, PATCH, DELETE) per user; reads are not limited.  The
+# counts live in the cache: per process by default, shared with CACHE_URL.
+API_WRITE_RATE = env.str("API_WRITE_RATE", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials gets 401 with WWW-Authenticate.
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.CanRead"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.WriteRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partnership Scorecard API",
+    "DESCRIPTION": "Partners, integrations and their scorecards. Authenticate with "
+    "`Authorization: Bearer <token>`; create a token on your profile page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -11,5 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("", include("exchange.urls")),
     path("", include("partners.urls")),
 ]

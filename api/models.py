@@ -1,0 +1,47 @@
+"""Per-user API tokens, stored hashed.
+
+A token is shown once, when it is created (api/tokens.py); the database keeps
+only its SHA-256 digest and a short prefix to tell tokens apart on the profile
+page.  The secret is 256 random bits, so a fast hash is enough: there is
+nothing to guess, unlike a password, and a lookup by digest is one indexed
+query per API request.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        max_length=100, help_text="What the token is for, e.g. “CRM nightly sync”."
+    )
+    # The first characters of the token, shown so its holder can recognise it.
+    prefix = models.CharField(max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Moved forward at most every few minutes (api/tokens.py), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
