@@ -8,6 +8,7 @@ and a token is not a password to be guessed.
 
 from __future__ import annotations
 
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -17,6 +18,7 @@ KEYWORD = "Bearer"
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
+    @sensitive_variables("header", "secret")  # kept out of error reports
     def authenticate(self, request: Request):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != KEYWORD.lower().encode():

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -38,6 +40,17 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = "API token"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # A user tells their tokens apart by name; a revoked token frees its name.
+            models.UniqueConstraint(
+                "user",
+                Lower("name"),
+                condition=Q(revoked_at__isnull=True),
+                name="api_token_active_name_unique_ci",
+                violation_error_message="You already have an active token with this name.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="api_token_name_not_blank"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -1,4 +1,10 @@
-"""Creating, revoking and checking API tokens (see api/models.py for how they are kept)."""
+"""Creating, revoking and checking API tokens (see api/models.py for how they are kept).
+
+The profile page (api/pages.py) and the Django admin (api/admin.py) both go
+through these functions, so the rules are the same wherever a token is made:
+a name that tells the user's active tokens apart, at most
+MAX_ACTIVE_TOKENS of them, and only for an active account.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,27 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from api.models import ApiToken
 
 # Tokens start with this, so that secret scanners and people can tell what one is.
 TOKEN_PREFIX = "psc_"  # noqa: S105 - a label, not a secret
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
+# A secret is TOKEN_PREFIX + 43 URL-safe characters; anything much longer is not one.
+MAX_SECRET_LENGTH = 200
 # last_used_at is written at most this often per token, so reads stay reads.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+# Enough for every system a person connects; a pile of forgotten tokens is a risk.
+MAX_ACTIVE_TOKENS = 10
+NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
+
+DUPLICATE_NAME = "You already have an active token with this name; choose another."
 
 
 @dataclass(frozen=True)
@@ -25,33 +41,100 @@ class NewToken:
     token: ApiToken
     secret: str  # shown once, never stored
 
+    def __repr__(self) -> str:  # keep the secret out of logs and tracebacks
+        return f"NewToken(token={self.token!r}, secret='{self.token.prefix}…')"
+
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def token_create(*, user: AbstractBaseUser, name: str) -> NewToken:
-    """A new token for ``user``; the secret is returned once and only its digest is kept."""
+def token_check(*, user: AbstractBaseUser, name: str, token: ApiToken | None = None) -> str:
+    """The cleaned name for a new token of ``user`` (or for renaming ``token``).
+
+    Raises ValidationError: the name is blank, too long or taken by another of
+    the user's active tokens (keyed "name"); the account is inactive, or
+    already has MAX_ACTIVE_TOKENS active tokens (not tied to a field).
+    """
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name, e.g. what will use it."})
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=secret[:PREFIX_LENGTH], digest=digest(secret))
-    token.full_clean()
-    token.save()
+        raise ValidationError(
+            {"name": "Give the token a name, e.g. what will use it."}, code="required"
+        )
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            {"name": f"Keep the name to {NAME_MAX_LENGTH} characters (it has {len(name)})."},
+            code="max_length",
+        )
+    if "\x00" in name:
+        raise ValidationError({"name": "The name cannot contain NUL characters."}, code="null")
+    active = ApiToken.objects.active().filter(user_id=user.pk)
+    if token is not None:
+        active = active.exclude(pk=token.pk)
+    if active.filter(name__iexact=name).exists():
+        raise ValidationError({"name": DUPLICATE_NAME}, code="unique")
+    if token is None:
+        if not user.is_active:
+            raise ValidationError(
+                f"{user.get_username()}'s account is inactive: a token would not work.",
+                code="inactive",
+            )
+        if active.count() >= MAX_ACTIVE_TOKENS:
+            raise ValidationError(
+                f"You already have {MAX_ACTIVE_TOKENS} active tokens, the most allowed: "
+                "revoke one you no longer use, then create the new one.",
+                code="too_many",
+            )
+    return name
+
+
+@sensitive_variables("secret")
+def token_create(*, user: AbstractBaseUser, name: str) -> NewToken:
+    """A new token for ``user``; the secret is returned once and only its digest is kept."""
+    with transaction.atomic():
+        # One creation per user at a time, so two at once cannot pass the cap or
+        # the name check together (SQLite's IMMEDIATE transactions already queue).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        name = token_check(user=user, name=name)
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken(user=user, name=name, prefix=secret[:PREFIX_LENGTH], digest=digest(secret))
+        token.full_clean()
+        token.save()
     return NewToken(token=token, secret=secret)
 
 
-def token_revoke(token: ApiToken) -> None:
-    """Stop ``token`` working at once; the record stays, marked revoked."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+def token_rename(token: ApiToken, *, name: str) -> ApiToken:
+    """Give ``token`` another name (admins, in the Django admin)."""
+    token.name = token_check(user=token.user, name=name, token=token)
+    try:
+        with transaction.atomic():
+            token.save(update_fields=["name"])
+    except IntegrityError:  # renamed at the same moment as another token
+        raise ValidationError({"name": DUPLICATE_NAME}, code="unique") from None
+    return token
 
 
+def token_revoke(token: ApiToken) -> bool:
+    """Stop ``token`` working at once; the record stays, marked revoked.
+
+    Returns whether this call revoked it (False: it already was).
+    """
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if revoked:
+        token.revoked_at = now
+    elif token.revoked_at is None:
+        token.refresh_from_db(fields=["revoked_at"])
+    return bool(revoked)
+
+
+@sensitive_variables("secret")
 def token_user(secret: str) -> tuple[AbstractBaseUser, ApiToken] | None:
-    """The active user and token that ``secret`` belongs to, or None (one query)."""
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+    """The active user and token that ``secret`` belongs to, or None (one query).
+
+    Also moves the token's last_used_at forward, at most every LAST_USED_RESOLUTION.
+    """
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
     token = (
         ApiToken.objects.active()
@@ -62,7 +145,10 @@ def token_user(secret: str) -> tuple[AbstractBaseUser, ApiToken] | None:
     if token is None:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        # Conditional, so that requests arriving together write once between them.
+        ApiToken.objects.filter(pk=token.pk).exclude(
+            last_used_at__gt=now - LAST_USED_RESOLUTION
+        ).update(last_used_at=now)
         token.last_used_at = now
     return token.user, token

@@ -1,5 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, register_converter
+
+from exchange import views
+from exchange.models import ImportKind
+
+
+class ImportKindConverter:
+    """partners|integrations|assessments in a URL, as an ImportKind; anything else is a 404."""
+
+    regex = "|".join(ImportKind.values)
+
+    def to_python(self, value: str) -> ImportKind:
+        return ImportKind(value)
+
+    def to_url(self, value: ImportKind | str) -> str:
+        return ImportKind(value).value
+
+
+register_converter(ImportKindConverter, "import_kind")
 
 app_name = "exchange"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/templates/<import_kind:kind>.csv", views.import_template, name="import_template"),
+    path("export/<import_kind:kind>.csv", views.export, name="export"),
+]

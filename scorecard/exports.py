@@ -1,4 +1,8 @@
-"""CSV downloads of integrations with their current scorecard, streamed row by row."""
+"""CSV downloads streamed row by row: the dashboard's integrations with their scorecard.
+
+The streaming and the spreadsheet-formula guard here are shared with the
+data exchange exports (exchange/exports.py), whose import undoes the guard.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ HEADER = [
 ]
 
 
-class _Echo:
+class Echo:
     """A file-like object whose write() returns the line, for csv.writer in a generator."""
 
     def write(self, value: str) -> str:
@@ -61,17 +65,38 @@ def _row(integration: Integration, now: datetime) -> list[object]:
 
 
 def csv_lines(integrations: Iterable[Integration], now: datetime) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
-    for integration in integrations:
-        yield writer.writerow([_safe(value) for value in _row(integration, now)])
+    return lines(HEADER, (_row(integration, now) for integration in integrations))
 
 
-def _safe(value: object) -> object:
-    # Spreadsheets run cells that start with these as formulas; a quote makes them text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+def lines(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """The CSV text of ``header`` and ``rows``, a line at a time, with formulas disarmed."""
+    writer = csv.writer(Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([guard_formula(value) for value in row])
+
+
+# Spreadsheets run cells that start with these as formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, made text by a leading quote.
+
+    Text that already starts with quotes before such a character gets one more,
+    so that :func:`unguard_formula` (the CSV import) gives back exactly what
+    was exported.
+    """
+    if isinstance(value, str) and value.lstrip("'")[:1] in FORMULA_STARTS:
         return "'" + value
     return value
+
+
+def unguard_formula(text: str) -> str:
+    """Undo :func:`guard_formula`: a cell read back from an exported file."""
+    if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS:
+        return text[1:]
+    return text
 
 
 def csv_response(
@@ -83,7 +108,14 @@ def csv_response(
         if isinstance(integrations, QuerySet)
         else integrations
     )
-    response = StreamingHttpResponse(csv_lines(rows, now), content_type="text/csv; charset=utf-8")
-    stamp = now.strftime("%Y-%m-%d")
+    return streaming_response(csv_lines(rows, now), filename, now)
+
+
+def streaming_response(
+    csv_text: Iterable[str], filename: str, now: datetime
+) -> StreamingHttpResponse:
+    """A CSV download named ``<filename>-YYYY-MM-DD.csv`` (the site's date)."""
+    response = StreamingHttpResponse(csv_text, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
     return response

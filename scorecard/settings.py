@@ -287,13 +287,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.CanRead"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser, with the body size limit and bad input answered with 400.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.WriteRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # rest_framework.test.APIClient sends JSON, as the API reads nothing else.
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnership Scorecard API",
@@ -304,4 +307,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are tagged and named by resource (partners_list), not by "v1".
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.closed_objects",
+    ],
+    "ENUM_NAME_OVERRIDES": {"AttentionReasonEnum": "api.serializers.ATTENTION_CODES"},
+    # The resources in the order a reader meets them (and Swagger UI lists them).
+    "TAGS": [
+        {"name": "index", "description": "Links to everything else."},
+        {"name": "rubric", "description": "The five categories, their steps, and the bands."},
+        {"name": "teams", "description": "Teams own integrations."},
+        {"name": "partners", "description": "The companies we integrate with."},
+        {"name": "integrations", "description": "Integrations and their current scorecards."},
+        {"name": "assessments", "description": "Ratings over time; rating is adding one."},
+    ],
 }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api import pages as api_pages
 from scorecard import views
 
 urlpatterns = [
@@ -9,9 +10,16 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("compare/export.csv", views.compare_export, name="compare_export"),
     path("healthz", views.healthz, name="healthz"),
+    path("profile/", api_pages.profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("exchange.urls")),
     path("", include("partners.urls")),
 ]
+
+# JSON error answers under /api/, the site's own pages elsewhere (api/errors.py).
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

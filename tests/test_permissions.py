@@ -21,7 +21,14 @@ Outcomes:
   ASK            403 with the "ask an administrator" page (no membership)
   DENY           403 with the ordinary "not allowed" page
   404, 405       no such object; method refused
+  400            a request the page cannot understand (an unknown action)
   INVALID        200: the form comes back with a field error, nothing saved
+
+A row may name what exists before the request (``given``: the actor's own
+upload, another user's API token) and what a successful write did (``done``),
+checked beside "something was saved".  Every refused write is checked to have
+changed nothing: partners, integrations, ratings, plans, API tokens and
+pending uploads, with their versions.
 
 Choice: another team's id in an integration form's body is refused beside the
 ``team`` field (INVALID), not with a 403.  The form offers only the user's own
@@ -37,6 +44,11 @@ its sign-in page and a changelist; sign-in, sign-out, password reset and
 password change.  A pattern outside them without a row fails
 ``test_every_url_pattern_has_rows`` with its name.  Rows for patterns not
 there (yet) are left out of the run; UPCOMING names the ones expected.
+
+The JSON API's patterns (``api:…``) have their rows in
+tests/api/test_permission_matrix.py (API_ROWS), with the same actors and
+world, authenticated by API tokens and sessions and answered in JSON; the
+checks here count those rows too.
 """
 
 from __future__ import annotations
@@ -46,9 +58,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput
 from django.urls import URLResolver, get_resolver
 
+from api.models import ApiToken
+from api.tokens import token_create
+from exchange.models import ImportKind, PendingImport
+from exchange.services import pending_import_create
 from partners.forms import IntegrationForm, PartnerForm
 from partners.models import (
     Assessment,
@@ -100,8 +117,31 @@ class World:
             slug=self.partner.slug,
             pk=self.integration.pk,
             other_pk=self.other_integration.pk,
-            created=Integration.objects.order_by("-pk").values_list("pk", flat=True).first(),
+            team=self.team.pk,
+            created=latest(Integration),
+            assessment=latest(Assessment),
+            upload=latest(PendingImport),
         )
+
+
+def latest(model) -> int | None:
+    """The id of ``model``'s newest row: what a row's ``given`` or its request just made."""
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
+def build_world() -> World:
+    """Two teams, one partner, an integration of each team (the API matrix builds on it too)."""
+    team, other_team = TeamFactory(name="Payments"), TeamFactory(name="Logistics")
+    partner = PartnerFactory(name="Acme", slug="acme")
+    return World(
+        team=team,
+        other_team=other_team,
+        partner=partner,
+        integration=IntegrationFactory(partner=partner, team=team, owner=None, name="Ledger"),
+        other_integration=IntegrationFactory(
+            partner=partner, team=other_team, owner=None, name="Shipping"
+        ),
+    )
 
 
 def make_actor(name: str, world: World):
@@ -174,6 +214,89 @@ def plans(world: World) -> dict:
     return data
 
 
+def new_token(world: World) -> dict:
+    return {"action": "create", "name": "CRM sync"}
+
+
+def unnamed_token(world: World) -> dict:
+    return {"action": "create", "name": ""}
+
+
+def revoke_latest_token(world: World) -> dict:
+    return {"action": "revoke", "token": latest(ApiToken)}
+
+
+def unknown_action(world: World) -> dict:
+    return {"action": "delete", "token": latest(ApiToken)}
+
+
+PARTNERS_CSV = "Name,Relationship status\r\nImported partner,Active\r\n"
+
+
+def partners_file(world: World) -> dict:
+    upload = SimpleUploadedFile("partners.csv", PARTNERS_CSV.encode(), content_type="text/csv")
+    return {"kind": ImportKind.PARTNERS.value, "file": upload}
+
+
+def nothing(world: World) -> dict:
+    """An empty POST: the upload form's fields missing; the preview's commit takes no fields."""
+    return {}
+
+
+# -- what exists before a request (``given``), made for the actor ----------------------------------
+
+
+def own_token(world: World, user) -> None:
+    token_create(user=user or UserFactory(), name="Nightly export")
+
+
+def another_users_token(world: World, user) -> None:
+    token_create(user=UserFactory(username="token_holder"), name="Nightly export")
+
+
+def own_upload(world: World, user) -> None:
+    """A partners file the actor uploaded (viewers and PMs included: roles change)."""
+    pending_import_create(
+        user=user or UserFactory(), kind=ImportKind.PARTNERS, filename="p.csv", text=PARTNERS_CSV
+    )
+
+
+def another_leads_upload(world: World, user) -> None:
+    """Uploaded by another partnership lead: theirs to review, nobody else's."""
+    uploader = UserFactory(username="other_lead")
+    MembershipFactory(team=world.team, user=uploader, role=Role.PARTNERSHIP_LEAD)
+    pending_import_create(
+        user=uploader, kind=ImportKind.PARTNERS, filename="p.csv", text=PARTNERS_CSV
+    )
+
+
+# -- what a successful write did (``done``) ----------------------------------------------------
+
+
+def token_created(world: World, user) -> None:
+    assert list(ApiToken.objects.active().values_list("user", "name")) == [(user.pk, "CRM sync")]
+
+
+def token_revoked(world: World, user) -> None:
+    token = ApiToken.objects.get()
+    assert (token.user, token.revoked_at is not None) == (user, True)
+
+
+def partners_imported(world: World, user) -> None:
+    assert Partner.objects.filter(name="Imported partner").exists()
+    assert not PendingImport.objects.exists(), "the committed file is forgotten"
+
+
+def file_kept_for_preview(world: World, user) -> None:
+    upload = PendingImport.objects.get()
+    assert (upload.uploaded_by, upload.kind, upload.content) == (
+        user,
+        ImportKind.PARTNERS,
+        PARTNERS_CSV,
+    )
+    assert not Partner.objects.filter(name="Imported partner").exists(), "nothing imported yet"
+
+
 # -- the table -----------------------------------------------------------------------------------
 
 
@@ -186,6 +309,8 @@ class Row:
     case: str = ""
     data: Callable[[World], dict] | None = None
     to: str = ""  # where REDIRECT goes, formatted with World.format
+    given: Callable[[World, object], None] | None = None  # made for the actor before the request
+    done: Callable[[World, object], None] | None = None  # what a REDIRECT write did
 
     def __post_init__(self) -> None:
         if len(self.outcomes) != len(ACTORS):
@@ -213,6 +338,18 @@ def read_rows(name: str, path: str, refused: str = "POST") -> list[Row]:
         row(name, "HEAD", path, LOGIN, ASK, 200, 200, 200, 200, 200),
         row(name, refused, path, LOGIN, ASK, 405, 405, 405, 405, 405),
     ]
+
+
+# The CSV downloads: the same for each kind of file.
+def download_rows(name: str, path: str) -> list[Row]:
+    rows = read_rows(name, path.format(kind=ImportKind.PARTNERS.value))
+    for kind in (ImportKind.INTEGRATIONS, ImportKind.ASSESSMENTS):
+        outcomes = (LOGIN, ASK, 200, 200, 200, 200, 200)
+        rows.append(row(name, "GET", path.format(kind=kind.value), *outcomes, case=kind.value))
+    # Not a kind: no pattern matches, so the 404 page answers everyone, before any sign-in.
+    outcomes = (404,) * len(ACTORS)
+    rows.append(row(name, "GET", path.format(kind="teams"), *outcomes, case="unknown kind"))
+    return rows
 
 
 # fmt: off
@@ -303,6 +440,67 @@ ROWS: list[Row] = [
     row("partners:integration_plans", "GET", "/integrations/999999/plans/",
         LOGIN,    ASK,      404,      404,      404,      404,      404,
         case="unknown id"),
+    # -- profile and API tokens (issue 5) --
+    # Any member's own page; a token's user reads through the API what they may read anyway.
+    row("profile", "GET", "/profile/",
+        LOGIN,    ASK,      200,      200,      200,      200,      200),
+    row("profile", "HEAD", "/profile/",
+        LOGIN,    ASK,      200,      200,      200,      200,      200),
+    row("profile", "POST", "/profile/",
+        LOGIN,    ASK,      REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        case="create a token", data=new_token, to="/profile/", done=token_created),
+    row("profile", "POST", "/profile/",
+        LOGIN,    ASK,      INVALID,  INVALID,  INVALID,  INVALID,  INVALID,
+        case="a token without a name", data=unnamed_token),
+    row("profile", "POST", "/profile/",
+        LOGIN,    ASK,      REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        case="revoke one's own token", given=own_token, data=revoke_latest_token,
+        to="/profile/", done=token_revoked),
+    # Another user's token is as good as absent, even to an admin (the admin revokes it
+    # in the Django admin).
+    row("profile", "POST", "/profile/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="revoke another user's token", given=another_users_token,
+        data=revoke_latest_token),
+    row("profile", "POST", "/profile/",
+        LOGIN,    ASK,      400,      400,      400,      400,      400,
+        case="unknown action", given=own_token, data=unknown_action),
+    row("profile", "DELETE", "/profile/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    # -- CSV import and export (issue 5) --
+    row("exchange:import_upload", "GET", "/import/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     200,      200),
+    row("exchange:import_upload", "POST", "/import/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        case="a partners file", data=partners_file, to="/import/{upload}/",
+        done=file_kept_for_preview),
+    row("exchange:import_upload", "POST", "/import/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     INVALID,  INVALID,
+        case="no file", data=nothing),
+    row("exchange:import_upload", "DELETE", "/import/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    row("exchange:import_preview", "GET", "/import/{upload}/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     200,      200,
+        case="one's own upload", given=own_upload),
+    row("exchange:import_preview", "GET", "/import/{upload}/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     404,      404,
+        case="another lead's upload", given=another_leads_upload),
+    row("exchange:import_preview", "GET", "/import/999999/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     404,      404,
+        case="unknown id"),
+    row("exchange:import_preview", "POST", "/import/{upload}/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        case="commit one's own upload", given=own_upload, data=nothing, to="/import/",
+        done=partners_imported),
+    row("exchange:import_preview", "POST", "/import/{upload}/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     404,      404,
+        case="commit another lead's upload", given=another_leads_upload, data=nothing),
+    row("exchange:import_preview", "DELETE", "/import/{upload}/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=own_upload),
+    # Templates and exports are reading: any member.
+    *download_rows("exchange:import_template", "/import/templates/{kind}.csv"),
+    *download_rows("exchange:export", "/export/{kind}.csv"),
     # -- Django's own pages, representative rows --
     row("login", "GET", "/accounts/login/",
         200,      200,      200,      200,      200,      200,      200),
@@ -357,15 +555,23 @@ CELLS = [
 ]
 
 
+def all_rows() -> list:
+    """The rows here and the API's (imported here: that module imports this one)."""
+    from tests.api.test_permission_matrix import API_ROWS
+
+    return [*ROWS, *API_ROWS]
+
+
 def test_every_url_pattern_has_rows():
-    covered = {row.name for row in ROWS}
+    covered = {row.name for row in all_rows()}
     missing = [
         f"{name} ({route!r})"
         for name, route in ROUTES.items()
         if not route.startswith(DJANGO_OWN_PREFIXES) and name not in covered
     ]
-    assert not missing, "URL patterns without rows in tests/test_permissions.py: " + ", ".join(
-        missing
+    assert not missing, (
+        "URL patterns without rows (pages: tests/test_permissions.py, api:…: "
+        "tests/api/test_permission_matrix.py): " + ", ".join(missing)
     )
 
 
@@ -373,7 +579,7 @@ def test_every_app_url_has_a_refused_method():
     for name, route in ROUTES.items():
         if route.startswith(DJANGO_OWN_PREFIXES):
             continue
-        outcomes = [row.outcomes for row in ROWS if row.name == name]
+        outcomes = [row.outcomes for row in all_rows() if row.name == name]
         assert any(405 in cells for cells in outcomes), f"{name}: no row with a refused method"
 
 
@@ -392,30 +598,23 @@ def test_rows_name_url_patterns_that_exist():
 
 @pytest.fixture
 def world(db) -> World:
-    team, other_team = TeamFactory(name="Payments"), TeamFactory(name="Logistics")
-    partner = PartnerFactory(name="Acme", slug="acme")
-    return World(
-        team=team,
-        other_team=other_team,
-        partner=partner,
-        integration=IntegrationFactory(partner=partner, team=team, owner=None, name="Ledger"),
-        other_integration=IntegrationFactory(
-            partner=partner, team=other_team, owner=None, name="Shipping"
-        ),
-    )
+    return build_world()
 
 
 def snapshot() -> tuple:
-    """What a write through the pages could change."""
+    """What a write through the pages or the API could change."""
     return (
-        list(Partner.objects.order_by("pk").values_list("pk", "name", "updated_at")),
+        list(Partner.objects.order_by("pk").values_list("pk", "name", "version", "updated_at")),
         list(
             Integration.objects.order_by("pk").values_list(
-                "pk", "name", "team_id", "updated_at", "current_assessment_id"
+                "pk", "name", "team_id", "version", "updated_at", "current_assessment_id"
             )
         ),
         Assessment.objects.count(),
         list(ContingencyPlan.objects.order_by("pk").values_list("pk", "challenge", "updated_at")),
+        # Tokens' last_used_at is left out: using a token is not a write.
+        list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
+        list(PendingImport.objects.order_by("pk").values_list("pk", "content")),
     )
 
 
@@ -435,6 +634,8 @@ def test_permission_table(client, world, row, actor, outcome):
     user = make_actor(actor, world)
     if user:
         client.force_login(user)
+    if row.given:
+        row.given(world, user)
     path = world.format(row.path)
     data = row.data(world) if row.data else None
     before = snapshot()
@@ -465,6 +666,8 @@ def test_permission_table(client, world, row, actor, outcome):
 
     changed = snapshot() != before
     assert changed == (outcome == REDIRECT and row.writes), "what was saved"
+    if outcome == REDIRECT and row.done:
+        row.done(world, user)
 
 
 def test_a_refused_write_with_a_foreign_team_says_why(client, world):

@@ -38,3 +38,9 @@ def can_create_integration(user) -> bool:
 def can_manage_integration(user, integration: Integration) -> bool:
     """Edit, rate and edit the contingency plans of ``integration``."""
     return permissions.can_manage_integration(user, integration)
+
+
+@register.filter
+def can_import(user) -> bool:
+    """Upload CSV files at /import/: leads and admins."""
+    return permissions.can_import(user)

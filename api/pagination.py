@@ -1,0 +1,58 @@
+"""Page-numbered lists: ``?page=2&page_size=50``, with the total count."""
+
+from __future__ import annotations
+
+import re
+
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+
+WHOLE_NUMBER = re.compile(r"[1-9][0-9]*")
+# A page number longer than this is past the end of any list (and not worth converting).
+MAX_PAGE_DIGITS = 18
+
+
+class PagePagination(PageNumberPagination):
+    # As many rows as the dashboard's ranking shows.
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    last_page_strings = ()
+    page_query_description = "The page number, from 1."
+    page_size_query_description = "Rows per page, 1 to 100 (default 25)."
+    invalid_page_message = "There is no page {page_number}: the list has fewer pages."
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # DRF answers 404 for any unusable page; a page that is not a number is
+        # a mistake in the request (400), a page past the end is not found (404).
+        number = request.query_params.get(self.page_query_param)
+        if number and not WHOLE_NUMBER.fullmatch(number):
+            raise exceptions.ValidationError(
+                {self.page_query_param: ["Give the page as a whole number from 1."]}
+            )
+        if number and len(number) > MAX_PAGE_DIGITS:
+            raise exceptions.NotFound("There is no page that far: the list has fewer pages.")
+        # DRF would quietly use the default for a size that is not a number and the
+        # largest for one over it; the schema says 1 to max_page_size, so say so.
+        size = request.query_params.get(self.page_size_query_param)
+        if size and not (
+            WHOLE_NUMBER.fullmatch(size) and len(size) <= 3 and int(size) <= self.max_page_size
+        ):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Give the page size as a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters

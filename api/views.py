@@ -1,0 +1,471 @@
+"""The JSON API (/api/v1/), its OpenAPI schema and its documentation page.
+
+Views stay thin: serializers (api/serializers.py) check what clients send,
+partners/services.py writes, partners/permissions.py decides who may (through
+api/permissions.py), and lists read with the pages' own selectors.  DRF
+authenticates every request itself (a token, else the session), so the views
+are marked ``login_not_required``: the site's sign-in redirect and its "ask an
+administrator" page are for browsers, and the API answers 401 and 403 in JSON.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.urls import reverse as url_reverse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from api import errors, permissions
+from api.filters import (
+    AssessmentFilter,
+    DashboardFilterBackend,
+    PartnerFilter,
+    dashboard_parameters,
+)
+from api.schema import READ, WRITE, ApiAutoSchema
+from api.schema import errors as error_responses
+from api.serializers import (
+    AssessmentCreateSerializer,
+    AssessmentSerializer,
+    IntegrationSerializer,
+    PartnerSerializer,
+    RubricSerializer,
+    TeamSerializer,
+    rubric_data,
+)
+from partners import selectors, services
+from partners.models import Assessment, Integration, Partner, Team
+from scorecard import rubric
+from scorecard import selectors as scorecard_selectors
+
+# Service field names that the API spells differently (assessments: steps and notes
+# are objects keyed by category).
+ASSESSMENT_FIELDS = {
+    **{key: f"steps.{key}" for key in rubric.CATEGORY_KEYS},
+    **{f"{key}_note": f"notes.{key}" for key in rubric.CATEGORY_KEYS},
+}
+
+
+def refuse_large_body(request) -> None:
+    """413 before anything reads the body (or authenticates), from its declared length."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.API_MAX_BODY_BYTES:
+        raise errors.PayloadTooLarge()
+
+
+class ApiViewMixin:
+    """What every API view shares."""
+
+    # Why a method this address does not offer is refused (405), for the
+    # methods a client might expect: e.g. deleting, which admins do in the
+    # Django admin.  The methods themselves are left out of the view
+    # (``http_method_names``), so they are neither in the schema nor in the
+    # Allow header.
+    not_offered: dict[str, str] = {}
+    schema = ApiAutoSchema()
+
+    @classmethod
+    def as_view(cls, *args: Any, **kwargs: Any):
+        return login_not_required(super().as_view(*args, **kwargs))
+
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+        refuse_large_body(request)
+        super().initial(request, *args, **kwargs)
+
+    def http_method_not_allowed(self, request, *args: Any, **kwargs: Any):
+        raise exceptions.MethodNotAllowed(
+            request.method, detail=self.not_offered.get(request.method)
+        )
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            noun = self.get_queryset().model._meta.verbose_name
+            key = "slug" if self.lookup_field == "slug" else "id"
+            raise exceptions.NotFound(f"There is no {noun} with this {key}.") from None
+
+    @cached_property
+    def now(self):
+        """One moment per request, for "not assessed in 90 days"."""
+        return timezone.localtime()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": self.now}
+
+
+def _detail_url(request, name: str, key: Any) -> str:
+    return reverse(f"api:{name}-detail", args=[key], request=request)
+
+
+# -- index and rubric ---------------------------------------------------------------------------
+
+
+RESOURCES = ("rubric", "teams", "partners", "integrations", "assessments")
+
+
+class ApiRootView(ApiViewMixin, APIView):
+    @extend_schema(
+        tags=["index"],
+        summary="The API's resources",
+        description="Links to every resource of the API, its schema and its documentation.\n\n"
+        "Every error is JSON with the `Error` body. A method that an address does not offer "
+        "(deleting a partner or an integration, changing an assessment) is refused with 405 "
+        "and an `Allow` header listing the methods it does offer.",
+        responses={
+            200: inline_serializer(
+                "ApiRoot",
+                {name: serializers.URLField() for name in (*RESOURCES, "schema", "docs")},
+            ),
+            **error_responses(*READ),
+        },
+    )
+    def get(self, request) -> Response:
+        links = {"rubric": reverse("api:rubric", request=request)}
+        for name in RESOURCES[1:]:
+            links[name] = reverse(f"api:{name.removesuffix('s')}-list", request=request)
+        links["schema"] = reverse("api:schema", request=request)
+        links["docs"] = reverse("api:docs", request=request)
+        return Response(links)
+
+
+class RubricView(ApiViewMixin, APIView):
+    @extend_schema(
+        summary="The rubric",
+        description="The five categories in execution order with their three steps, the bands "
+        "that turn a total into words, and the range of steps and totals.",
+        responses={200: RubricSerializer, **error_responses(*READ)},
+    )
+    def get(self, request) -> Response:
+        return Response(RubricSerializer(rubric_data()).data)
+
+
+# -- teams ----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List teams",
+        responses={200: TeamSerializer(many=True), **error_responses(400, 404, *READ)},
+    ),
+    retrieve=extend_schema(
+        summary="A team", responses={200: TeamSerializer, **error_responses(404, *READ)}
+    ),
+)
+class TeamViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Teams own integrations; admins manage teams and their members in the Django admin."""
+
+    serializer_class = TeamSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Team]:
+        return Team.objects.order_by(Lower("name"), "pk")
+
+
+# -- partners -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List partners",
+        description="With how many integrations each has. Filter with `q` and "
+        "`relationship_status`; sort with `sort`.",
+        responses={200: PartnerSerializer(many=True), **error_responses(400, 404, *READ)},
+    ),
+    retrieve=extend_schema(
+        summary="A partner", responses={200: PartnerSerializer, **error_responses(404, *READ)}
+    ),
+    create=extend_schema(
+        summary="Add a partner",
+        description="For product managers, partnership leads and admins.",
+        responses={201: PartnerSerializer, **error_responses(*WRITE)},
+    ),
+    update=extend_schema(
+        summary="Replace a partner's record",
+        description="For partnership leads and admins. Send `version` to be told (409) when "
+        "someone saved it since you read it.",
+        responses={200: PartnerSerializer, **error_responses(404, 409, *WRITE)},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a partner's fields",
+        description="For partnership leads and admins. Send `version` to be told (409) when "
+        "someone saved it since you read it.",
+        responses={200: PartnerSerializer, **error_responses(404, 409, *WRITE)},
+    ),
+)
+class PartnerViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Partners: the companies whose products ours integrates with, addressed by slug."""
+
+    serializer_class = PartnerSerializer
+    permission_classes = [permissions.PartnerPermission]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PartnerFilter
+    # No DELETE: admins delete partners in the Django admin.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    not_offered = {
+        "DELETE": "Partners are not deleted through the API: an admin deletes them in the "
+        "Django admin.",
+    }
+
+    def get_queryset(self) -> QuerySet[Partner]:
+        return selectors.partner_list()
+
+    def create(self, request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        fields.pop("version", None)
+        with errors.service_errors(Partner):
+            partner = services.partner_create(**fields)
+        return Response(
+            self._fresh(partner),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": _detail_url(request, "partner", partner.slug)},
+        )
+
+    def update(self, request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
+        partner = self.get_object()
+        serializer = self.get_serializer(partner, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version", None)
+        if changes:
+            with errors.service_errors(Partner):
+                services.partner_update(partner, expected_version=version, **changes)
+        return Response(self._fresh(partner))
+
+    def partial_update(self, request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def _fresh(self, partner: Partner) -> dict[str, Any]:
+        """The record as saved, with its integration count."""
+        return self.get_serializer(self.get_queryset().get(pk=partner.pk)).data
+
+
+# -- integrations ---------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List integrations with their current scorecard",
+        description="Filtered and sorted like the dashboard, with the same parameters.",
+        parameters=dashboard_parameters(),
+        responses={200: IntegrationSerializer(many=True), **error_responses(400, 404, *READ)},
+    ),
+    retrieve=extend_schema(
+        summary="An integration and its current scorecard",
+        responses={200: IntegrationSerializer, **error_responses(404, *READ)},
+    ),
+    create=extend_schema(
+        summary="Add an integration",
+        description="To a team in which you are a product manager (leads and admins: any team).",
+        responses={201: IntegrationSerializer, **error_responses(*WRITE)},
+    ),
+    update=extend_schema(
+        summary="Replace an integration's record",
+        description="For its team's product managers, leads and admins. Send `version` to be "
+        "told (409) when someone saved it since you read it.",
+        responses={200: IntegrationSerializer, **error_responses(404, 409, *WRITE)},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an integration's fields",
+        description="For its team's product managers, leads and admins. Send `version` to be "
+        "told (409) when someone saved it since you read it.",
+        responses={200: IntegrationSerializer, **error_responses(404, 409, *WRITE)},
+    ),
+)
+class IntegrationViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Integrations, each with its current scorecard (its latest assessment): steps, total,
+    band, next step, and why it needs attention."""
+
+    serializer_class = IntegrationSerializer
+    permission_classes = [permissions.IntegrationPermission]
+    filter_backends = [DashboardFilterBackend]
+    # No DELETE: admins delete integrations in the Django admin.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    not_offered = {
+        "DELETE": "Integrations are not deleted through the API: an admin deletes them in "
+        "the Django admin.",
+    }
+
+    def get_queryset(self) -> QuerySet[Integration]:
+        return scorecard_selectors.ranked_integrations()
+
+    def create(self, request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        fields.pop("version", None)
+        with errors.service_errors(Integration):
+            integration = services.integration_create(**fields)
+        return Response(
+            self._fresh(integration),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": _detail_url(request, "integration", integration.pk)},
+        )
+
+    def update(self, request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
+        integration = self.get_object()
+        serializer = self.get_serializer(integration, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version", None)
+        if changes:
+            with errors.service_errors(Integration):
+                services.integration_update(integration, expected_version=version, **changes)
+        return Response(self._fresh(integration))
+
+    def partial_update(self, request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def _fresh(self, integration: Integration) -> dict[str, Any]:
+        """The record as saved, with its scorecard."""
+        return self.get_serializer(self.get_queryset().get(pk=integration.pk)).data
+
+
+# -- assessments ----------------------------------------------------------------------------
+
+APPEND_ONLY = "Assessments are append-only: rate the integration again (POST) instead."
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List assessments (the rating history)",
+        description="Newest first. Filter by `integration`, `rated_after` and `rated_before`.",
+        responses={200: AssessmentSerializer(many=True), **error_responses(400, 404, *READ)},
+    ),
+    retrieve=extend_schema(
+        summary="An assessment",
+        responses={200: AssessmentSerializer, **error_responses(404, *READ)},
+    ),
+    create=extend_schema(
+        summary="Rate an integration",
+        description="Adds an assessment, which becomes the integration's current scorecard. "
+        "For the integration's team's product managers, leads and admins.",
+        request=AssessmentCreateSerializer,
+        responses={201: AssessmentSerializer, **error_responses(*WRITE)},
+    ),
+)
+class AssessmentViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Assessments: an integration's ratings over time. Append-only: re-rating adds one."""
+
+    serializer_class = AssessmentSerializer
+    permission_classes = [permissions.AssessmentPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AssessmentFilter
+    # Append-only: no PUT, PATCH or DELETE.
+    http_method_names = ["get", "post", "head", "options"]
+    not_offered = dict.fromkeys(("PUT", "PATCH", "DELETE"), APPEND_ONLY)
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        return Assessment.objects.select_related("rated_by")
+
+    def create(self, request) -> Response:
+        serializer = AssessmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        integration = data["integration"]
+        if not permissions.can_rate(request.user, integration):
+            raise exceptions.PermissionDenied(permissions.RATE_DENIED)
+        with errors.service_errors(Assessment, rename=ASSESSMENT_FIELDS):
+            assessment = services.assessment_create(
+                integration=integration,
+                rated_by=request.user,
+                steps=data["steps"],
+                notes=data.get("notes"),
+                comment=data.get("comment", ""),
+                rated_at=data.get("rated_at"),
+            )
+        return Response(
+            self.get_serializer(assessment).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": _detail_url(request, "assessment", assessment.pk)},
+        )
+
+
+# -- the schema and its documentation page ---------------------------------------------------
+
+
+class SchemaView(ApiViewMixin, SpectacularAPIView):
+    """The OpenAPI 3 schema: public, so that tools can read it without credentials."""
+
+    # JSON unless YAML is asked for (Accept: application/vnd.oai.openapi, or ?format=yaml).
+    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    # A document to read: OPTIONS would describe this view in DRF's metadata, which is
+    # not an OpenAPI document whatever the renderer says.
+    http_method_names = ["get", "head"]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # An error is the API's error body, as plain JSON, not an OpenAPI document.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+def docs(request: HttpRequest) -> HttpResponse:
+    """Swagger UI, served from our own static files and configured by a static script.
+
+    drf-spectacular's own Swagger pages put a <style> block in the page, and
+    its split view serves the set-up script from a view that writes the CSRF
+    token into JavaScript; under our Content-Security-Policy (script-src and
+    style-src 'self') the first is refused.  Here the page carries its settings
+    in a json_script element and static/js/api-docs.js starts Swagger UI.
+    """
+    if request.method not in ("GET", "HEAD"):
+        refused = errors.json_error(405, "Only GET is supported here.", "method_not_allowed")
+        refused["Allow"] = "GET, HEAD"
+        return refused
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "config": {
+                "schemaUrl": url_reverse("api:schema"),
+                "csrfHeader": settings.CSRF_HEADER_NAME.removeprefix("HTTP_").replace("_", "-"),
+                "csrfToken": get_token(request),
+            },
+        },
+    )

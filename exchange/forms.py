@@ -1,0 +1,114 @@
+"""The upload form of /import/: what the file holds, and the file, checked as a whole.
+
+Row-by-row checks belong to the preview (exchange.importer); this form refuses
+only what makes a preview impossible: no file, not a CSV file, too large, not
+UTF-8 text, or missing columns.  Each refusal is said beside the file field.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from exchange import importer
+from exchange.models import ImportKind
+
+MEGABYTE = 1024 * 1024
+
+KIND_HELP = {
+    ImportKind.PARTNERS: "Companies you integrate with, by name.",
+    ImportKind.INTEGRATIONS: "Each names its partner, owning team and owner.",
+    ImportKind.ASSESSMENTS: "Ratings of integrations, each with its date.",
+}
+
+
+def megabytes(size: int, *, round_up: bool = False) -> str:
+    """A size in MB for people: "5 MB", "7.3 MB" (below 0.1 MB, in KB or bytes).
+
+    ``round_up`` for a size compared with a limit, so that a file just over
+    5 MB never reads as "5 MB".
+    """
+    if size < MEGABYTE / 10:
+        return filesizeformat(size).replace("\xa0", " ")
+    tenths = size * 10 / MEGABYTE
+    tenths = math.ceil(tenths) if round_up else round(tenths)
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole} MB" if tenth == 0 else f"{whole}.{tenth} MB"
+
+
+def _clean_filename(name: str) -> str:
+    """The file's base name, fit for the PendingImport.filename column (255 characters)."""
+    name = name.replace("\x00", "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if len(name) > 255:
+        stem, dot, extension = name.rpartition(".")
+        name = stem[: 254 - len(extension)] + dot + extension
+    return name
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=ImportKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the file holds."},
+    )
+    file = forms.FileField(
+        label="CSV file",
+        error_messages={
+            "required": "Choose a CSV file to upload.",
+            "empty": "This file is empty. Choose a CSV file with a header row and your rows.",
+            "invalid": "No file was received. Choose the file again.",
+        },
+    )
+
+    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.text = ""
+        self.filename = ""
+        # The help text names the limit in force (settings may be overridden).
+        self.fields[
+            "file"
+        ].help_text = f"A .csv file saved as UTF-8, up to {megabytes(settings.IMPORT_MAX_BYTES)}."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.filename = _clean_filename(upload.name or "")
+        if not self.filename.lower().endswith(".csv"):
+            raise forms.ValidationError(
+                "Only .csv files can be imported. In your spreadsheet, use "
+                "“Save as” or “Download” and choose CSV (UTF-8).",
+                code="extension",
+            )
+        limit = settings.IMPORT_MAX_BYTES
+        # The size is known before anything is read: a large upload stays on disk.
+        if upload.size > limit:
+            raise forms.ValidationError(
+                "This file is %(size)s; the largest file accepted is %(limit)s. "
+                "Split it into smaller files and import them one after the other.",
+                code="too_large",
+                params={
+                    "size": megabytes(upload.size, round_up=True),
+                    "limit": megabytes(limit),
+                },
+            )
+        try:
+            self.text = importer.decode(upload.read())
+        except importer.FileError as error:
+            raise forms.ValidationError(str(error), code="file") from error
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind and "file" in cleaned:
+            # Empty, not CSV, or missing columns (read without touching the database).
+            try:
+                importer.check_file(ImportKind(kind), self.text)
+            except importer.FileError as error:
+                self.add_error("file", forms.ValidationError(str(error), code="file"))
+        return cleaned

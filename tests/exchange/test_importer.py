@@ -1,0 +1,849 @@
+"""The CSV import: decoding, file errors, row errors, updates, idempotence, all or none."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from exchange import formats, importer
+from exchange.exports import export_lines
+from exchange.importer import CellError, FileError
+from exchange.models import ImportKind
+from partners import services
+from partners.models import Assessment, Integration, Partner, Team
+from scorecard.models import PortfolioVersion
+from tests.factories import (
+    IntegrationFactory,
+    MembershipFactory,
+    PartnerFactory,
+    TeamFactory,
+    UserFactory,
+    rate,
+    steps,
+)
+
+pytestmark = pytest.mark.django_db
+
+PARTNERS = ImportKind.PARTNERS
+INTEGRATIONS = ImportKind.INTEGRATIONS
+ASSESSMENTS = ImportKind.ASSESSMENTS
+
+
+def csv_text(*rows, delimiter=",") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def table(kind, *records: dict[str, str]) -> str:
+    """A file with the kind's import columns; each record's missing cells are blank."""
+    names = formats.import_columns(kind)
+    return csv_text(names, *([record.get(name, "") for name in names] for record in records))
+
+
+def partner_row(**cells) -> dict[str, str]:
+    return {
+        "Name": "Acme",
+        "Platform openness": "Open platform",
+        "Relationship status": "Active",
+        **cells,
+    }
+
+
+def integration_row(**cells) -> dict[str, str]:
+    return {
+        "Partner": "Acme",
+        "Integration": "Ledger",
+        "Team": "North",
+        "Status": "Live",
+        "Incentive model": "None",
+        "Commitments in place": "no",
+        **cells,
+    }
+
+
+def assessment_row(**cells) -> dict[str, str]:
+    return {
+        "Partner": "Acme",
+        "Integration": "Ledger",
+        "Rated at": "2025-03-01T10:00:00+00:00",
+        **{f"{name} step": "2" for name in CATEGORY_NAMES},
+        "Rated by": "ada",
+        **cells,
+    }
+
+
+CATEGORY_NAMES = [
+    "Value transfer",
+    "Business relationship",
+    "Support",
+    "Data relationship",
+    "Adoption priority",
+]
+
+
+def errors(result) -> list[tuple[int, str, str]]:
+    return [
+        (row.number, error.column, error.message) for row in result.rows for error in row.errors
+    ]
+
+
+def only_error(result) -> tuple[int, str, str]:
+    assert not result.committed
+    (found,) = errors(result)
+    return found
+
+
+@pytest.fixture
+def north():
+    """Team North with Ada (a member); partner Acme; integration Acme — Ledger owned by Ada."""
+    team = TeamFactory(name="North")
+    ada = MembershipFactory(team=team, user=UserFactory(username="ada")).user
+    acme = PartnerFactory(name="Acme", website="https://acme.example.com")
+    ledger = IntegrationFactory(partner=acme, name="Ledger", team=team, owner=ada)
+    return SimpleNamespace(team=team, ada=ada, acme=acme, ledger=ledger)
+
+
+# -- decoding ------------------------------------------------------------------------------------
+
+
+def test_decode_reads_utf8_and_drops_the_byte_order_mark():
+    assert importer.decode("\ufeffName\nCafé Ü\n".encode()) == "Name\nCafé Ü\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["Name\nCafé\n".encode("latin-1"), "Name\nAcme\n".encode("utf-16")],
+    ids=["latin-1", "utf-16"],
+)
+def test_decode_refuses_other_encodings_and_says_how_to_save(data):
+    with pytest.raises(FileError, match="not UTF-8 text.*CSV UTF-8"):
+        importer.decode(data)
+
+
+def test_decode_refuses_binary_files():
+    with pytest.raises(FileError, match="not a CSV file"):
+        importer.decode(b"Name\n\x00\x01\x02")
+    with pytest.raises(FileError, match="workbook"):
+        importer.decode(b"PK\x03\x04rest-of-a-zip")
+
+
+def test_decode_refuses_files_over_the_limit(settings):
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+
+    importer.decode(b"x" * 1024 * 1024)
+    with pytest.raises(FileError, match="up to 1 MB"):
+        importer.decode(b"x" * (1024 * 1024 + 1))
+
+
+# -- file errors ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "  \n\r\n"])
+def test_an_empty_file(user, text):
+    with pytest.raises(FileError, match="The file is empty"):
+        importer.preview(PARTNERS, text, user=user)
+
+
+def test_a_header_without_rows(user):
+    with pytest.raises(FileError, match="no rows"):
+        importer.preview(PARTNERS, "Name,Website\n,\n", user=user)
+
+
+def test_broken_quoting_is_not_csv(user):
+    with pytest.raises(FileError, match=r"not a CSV file we can read \(line 2"):
+        importer.preview(PARTNERS, 'Name\n"Acme"Corp\n', user=user)
+
+
+def test_a_header_of_none_of_our_columns_is_not_our_csv(user):
+    with pytest.raises(FileError, match="does not look like a partners file: its first row"):
+        importer.preview(PARTNERS, "Lorem ipsum dolor\nsit amet\n", user=user)
+
+
+def test_missing_required_columns_are_all_named(user):
+    text = csv_text(["Partner", "Integration", "Value transfer step"], ["Acme", "Ledger", "2"])
+
+    with pytest.raises(FileError) as raised:
+        importer.preview(ASSESSMENTS, text, user=user)
+
+    assert str(raised.value) == (
+        "The file has no “Rated at”, “Business relationship step”, “Support step”, "
+        "“Data relationship step”, “Adoption priority step” or “Rated by” columns, which an "
+        "assessments file needs. Add them to the first row (the template shows the layout)."
+    )
+
+
+def test_a_file_of_another_kind_is_recognised(user):
+    text = table(PARTNERS, partner_row())
+
+    with pytest.raises(FileError) as raised:
+        importer.preview(ASSESSMENTS, text, user=user)
+
+    assert str(raised.value).startswith(
+        "This looks like a partners file, but an assessments file was expected: it has no "
+        "“Partner”, “Integration”, “Rated at”,"
+    )
+    assert str(raised.value).endswith(
+        "Choose “Partners” as the kind of file, or upload the assessments file."
+    )
+
+
+def test_an_integrations_export_uploaded_as_partners_is_recognised(user, north):
+    text = "".join(export_lines(INTEGRATIONS))
+
+    with pytest.raises(FileError, match="looks like an integrations file.*no “Name” column"):
+        importer.preview(PARTNERS, text, user=user)
+
+
+def test_file_checks_alone_need_no_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        importer.check_file(PARTNERS, "Name\nAcme\n")
+        with pytest.raises(FileError, match="no “Name” column"):
+            importer.check_file(PARTNERS, "Website\nhttps://a.example\n")
+
+
+def test_duplicate_column_names(user):
+    text = csv_text(["Name", "Website", " name "], ["Acme", "", "Acme"])
+
+    with pytest.raises(FileError, match="“name” appears twice \\(columns 1 and 3\\)"):
+        importer.preview(PARTNERS, text, user=user)
+
+
+# -- reading the file ----------------------------------------------------------------------------
+
+
+def test_headers_match_ignoring_case_and_spaces_and_errors_use_the_files_names(user):
+    text = csv_text(["  NAME ", "website"], ["Acme", "not a url"])
+
+    result = importer.preview(PARTNERS, text, user=user)
+
+    assert errors(result) == [(2, "website", "Enter a valid URL.")]
+    text = csv_text(["  NAME ", "Description"], ["", "no name"])
+    assert errors(importer.preview(PARTNERS, text, user=user)) == [(2, "NAME", "Name is required.")]
+
+
+def test_unknown_and_read_only_columns_are_ignored_and_listed(user, north):
+    text = csv_text(
+        ["Partner", "Integration", "Team", "Score", "Our notes"],
+        ["Acme", "Ledger", "North", "15", "call them"],
+    )
+
+    result = importer.commit(INTEGRATIONS, text, user=user)
+
+    assert result.ignored_columns == ["Score", "Our notes"]
+    assert result.rows[0].action == "unchanged"
+
+
+def test_semicolon_separated_files_are_read(user):
+    text = csv_text(["Name", "Website"], ["Acme; Inc", ""], delimiter=";")
+
+    result = importer.commit(PARTNERS, text, user=user)
+
+    assert result.committed
+    assert Partner.objects.get().name == "Acme; Inc"
+
+
+def test_row_numbers_are_the_spreadsheets_across_blank_rows_and_multiline_cells(user):
+    text = csv_text(
+        ["Name", "Description"],
+        ["Acme", "line one\nline two\nline three"],
+        ["", ""],
+        ["", "no name"],
+    )
+
+    result = importer.preview(PARTNERS, text, user=user)
+
+    assert [row.number for row in result.rows] == [2, 4]
+    assert errors(result) == [(4, "Name", "Name is required.")]
+
+
+def test_a_row_longer_than_the_header(user):
+    result = importer.preview(PARTNERS, "Name\nAcme,surprise\n", user=user)
+
+    assert errors(result) == [(2, "", "This row has more cells than the file has columns (1).")]
+
+
+def test_the_formula_guard_of_an_export_is_undone(user):
+    text = csv_text(["Name", "Description"], ["'=Acme", "'+1 and '-2"])
+
+    importer.commit(PARTNERS, text, user=user)
+
+    partner = Partner.objects.get()
+    assert (partner.name, partner.description) == ("=Acme", "+1 and '-2")
+
+
+def test_free_text_is_kept_as_written_and_other_cells_are_trimmed(user):
+    text = csv_text(
+        ["Name", "Description", "Platform openness", "Website"],
+        [
+            "  Acme ",
+            "  indented\nand a trailing line break\n",
+            " middleware ",
+            " https://a.example ",
+        ],
+    )
+
+    importer.commit(PARTNERS, text, user=user)
+
+    acme = Partner.objects.get()
+    assert (acme.name, acme.platform_openness, acme.website) == (
+        "Acme",
+        "middleware",
+        "https://a.example",
+    )
+    assert acme.description == "  indented\nand a trailing line break\n"
+
+
+# -- partners ------------------------------------------------------------------------------------
+
+
+def test_partners_are_created_with_defaults_for_absent_columns(user):
+    result = importer.commit(PARTNERS, csv_text(["Name"], ["Acme"], ["Beta"]), user=user)
+
+    assert result.committed
+    assert result.counts == {"create": 2, "update": 0, "unchanged": 0}
+    assert [row.key for row in result.rows] == ["Acme", "Beta"]
+    acme = Partner.objects.get(name="Acme")
+    assert acme.platform_openness == Partner.Openness.OPEN
+    assert acme.relationship_status == Partner.RelationshipStatus.PROSPECT
+    assert acme.slug == "acme"
+
+
+def test_choices_take_the_label_or_the_value_in_any_case(user):
+    text = table(
+        PARTNERS,
+        partner_row(**{"Platform openness": "CLOSED PLATFORM", "Relationship status": "paused"}),
+        partner_row(Name="Beta", **{"Platform openness": "middleware"}),
+    )
+
+    importer.commit(PARTNERS, text, user=user)
+
+    acme, beta = Partner.objects.order_by("name")
+    assert (acme.platform_openness, acme.relationship_status) == ("closed", "paused")
+    assert beta.platform_openness == "middleware"
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        ({"Name": "  "}, "Name", "Name is required."),
+        ({"Name": "x" * 121}, "Name", "Name is too long: 121 characters, at most 120."),
+        ({"Website": "acme dot com"}, "Website", "Enter a valid URL."),
+        (
+            {"Platform openness": "Ajar"},
+            "Platform openness",
+            "Platform openness must be one of Closed platform, Open platform, Middleware, "
+            "not “Ajar”.",
+        ),
+        (
+            {"Relationship status": ""},
+            "Relationship status",
+            "Relationship status is required: one of Prospect, Active, Paused, Ended.",
+        ),
+    ],
+)
+def test_partner_row_errors(user, cells, column, message):
+    text = table(PARTNERS, partner_row(Name="Fine"), partner_row(**cells))
+
+    result = importer.commit(PARTNERS, text, user=user)
+
+    assert only_error(result) == (3, column, message)
+    assert result.rows[0].action == "create"
+    assert result.rows[1].action is None
+    assert not Partner.objects.exists()
+
+
+def test_a_partner_twice_in_a_file(user):
+    text = table(PARTNERS, partner_row(), partner_row(Name="Beta"), partner_row(Name=" ACME "))
+
+    result = importer.preview(PARTNERS, text, user=user)
+
+    assert only_error(result) == (
+        4,
+        "Name",
+        "Same partner as row 2: a file lists each partner once.",
+    )
+
+
+def test_a_changed_partner_is_updated_through_the_service(user, north):
+    acme = north.acme
+    text = table(
+        PARTNERS,
+        partner_row(Website="https://acme.example.com", Description="Now described"),
+    )
+
+    result = importer.commit(PARTNERS, text, user=user)
+
+    assert result.counts == {"create": 0, "update": 1, "unchanged": 0}
+    assert result.rows[0].changes == ["Description"]
+    acme.refresh_from_db()
+    assert acme.description == "Now described"
+    assert acme.version == 2
+    newest = acme.history.latest()
+    assert (newest.history_type, newest.history_user) == ("~", user)
+
+
+def test_update_lists_exactly_the_changed_columns(user, north):
+    north.acme.relationship_status = "active"
+    north.acme.save()
+    text = table(PARTNERS, partner_row(Website="https://acme.example.com", Contacts="Bo"))
+
+    result = importer.commit(PARTNERS, text, user=user)
+
+    assert result.rows[0].changes == ["Contacts"]
+
+
+def test_a_renamed_case_is_an_update_of_the_same_partner(user, north):
+    text = csv_text(["Name"], ["ACME"])
+
+    result = importer.commit(PARTNERS, text, user=user)
+
+    assert (result.rows[0].action, result.rows[0].changes) == ("update", ["Name"])
+    assert Partner.objects.get().name == "ACME"
+
+
+def test_absent_columns_are_left_alone_and_blank_cells_mean_blank(user, north):
+    north.acme.description = "Keep me"
+    north.acme.save()
+
+    result = importer.commit(PARTNERS, csv_text(["Name", "Website"], ["Acme", ""]), user=user)
+
+    assert result.rows[0].changes == ["Website"]
+    acme = Partner.objects.get()
+    assert (acme.website, acme.description) == ("", "Keep me")
+
+
+# -- integrations --------------------------------------------------------------------------------
+
+
+def test_integrations_are_created_and_found_by_partner_and_name(user, north):
+    other = PartnerFactory(name="Beta")
+    text = table(
+        INTEGRATIONS,
+        integration_row(Integration="ledger"),  # the existing one, in another case
+        integration_row(Partner="beta", Integration="Ledger", Owner="ADA"),
+        integration_row(Integration="Maps", **{"Commitments in place": "Yes"}),
+    )
+
+    result = importer.commit(INTEGRATIONS, text, user=user)
+
+    assert [(row.key, row.action) for row in result.rows] == [
+        ("Acme — ledger", "update"),
+        ("beta — Ledger", "create"),
+        ("Acme — Maps", "create"),
+    ]
+    created = Integration.objects.get(partner=other)
+    assert (created.name, created.team, created.owner) == ("Ledger", north.team, north.ada)
+    maps = Integration.objects.get(name="Maps")
+    assert maps.has_commitments is True
+    assert maps.owner is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        (
+            {"Partner": "Nobody"},
+            "Partner",
+            "There is no partner named “Nobody”. Import it in a partners file first, or check "
+            "the spelling.",
+        ),
+        ({"Integration": ""}, "Integration", "Integration is required."),
+        (
+            {"Team": "South"},
+            "Team",
+            "There is no team named “South”; an administrator adds teams. The teams are: {teams}.",
+        ),
+        ({"Team": ""}, "Team", "Team is required."),
+        (
+            {"Owner": "zed"},
+            "Owner",
+            "There is no user with the username “zed”; an administrator adds people.",
+        ),
+        (
+            {"Commitments in place": "maybe"},
+            "Commitments in place",
+            "Commitments in place must be yes or no, not “maybe”.",
+        ),
+        (
+            {"Status": "Done"},
+            "Status",
+            "Status must be one of Idea, Building, Live, Retired, not “Done”.",
+        ),
+    ],
+)
+def test_integration_row_errors(user, north, cells, column, message):
+    text = table(INTEGRATIONS, integration_row(Integration="Fine"), integration_row(**cells))
+    teams = ", ".join(Team.objects.order_by("name").values_list("name", flat=True))
+
+    result = importer.commit(INTEGRATIONS, text, user=user)
+
+    assert only_error(result) == (3, column, message.format(teams=teams))
+    assert not Integration.objects.filter(name="Fine").exists()
+
+
+def test_an_owner_outside_the_team_is_refused_by_the_service(user, north):
+    outsider = UserFactory(username="bo", first_name="Bo", last_name="Ek")
+
+    result = importer.preview(
+        INTEGRATIONS, table(INTEGRATIONS, integration_row(Owner="bo")), user=user
+    )
+
+    number, column, message = only_error(result)
+    assert (number, column) == (2, "Owner")
+    assert message.startswith(f"{outsider.get_full_name()} is not a member of North")
+
+
+def test_an_integration_twice_in_a_file(user, north):
+    text = table(INTEGRATIONS, integration_row(), integration_row(Integration=" LEDGER"))
+
+    result = importer.preview(INTEGRATIONS, text, user=user)
+
+    assert only_error(result) == (
+        3,
+        "Integration",
+        "Same integration as row 2: a file lists each integration once.",
+    )
+
+
+def test_a_changed_integration_lists_its_changes(user, north):
+    south = TeamFactory(name="South")
+    MembershipFactory(team=south, user=north.ada)
+    text = table(
+        INTEGRATIONS,
+        integration_row(Team="south", Owner="ada", Status="Retired", Intent="Until 2027"),
+    )
+
+    result = importer.commit(INTEGRATIONS, text, user=user)
+
+    assert result.rows[0].changes == ["Team", "Status", "Intent"]
+    ledger = Integration.objects.get()
+    assert (ledger.team, ledger.status, ledger.intent, ledger.version) == (
+        south,
+        "retired",
+        "Until 2027",
+        2,
+    )
+
+
+# -- assessments ---------------------------------------------------------------------------------
+
+
+def test_assessments_are_appended_and_move_the_scorecard(user, north):
+    text = table(
+        ASSESSMENTS,
+        assessment_row(
+            **{
+                "Rated at": "2025-03-02 09:00",
+                "Value transfer step": "Automatic",
+                "Value transfer evidence": "  Syncs nightly ",
+                "Overall comment": "Better",
+            }
+        ),
+        assessment_row(),
+    )
+
+    result = importer.commit(ASSESSMENTS, text, user=user)
+
+    assert result.committed
+    assert result.rows[0].key == "Acme — Ledger — 2025-03-02T09:00:00+00:00"
+    newer, older = Assessment.objects.newest_first()
+    assert newer.rated_at == datetime(2025, 3, 2, 9, 0, tzinfo=UTC)  # naive = TIME_ZONE (UTC)
+    assert (newer.value_transfer, newer.value_transfer_note) == (3, "Syncs nightly")
+    assert (newer.comment, newer.rated_by) == ("Better", north.ada)
+    ledger = Integration.objects.get()
+    assert (ledger.current_assessment, ledger.previous_assessment) == (newer, older)
+
+
+def test_naive_dates_are_in_the_sites_time_zone(user, north, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    text = table(ASSESSMENTS, assessment_row(**{"Rated at": "2025-03-02T09:00"}))
+
+    importer.commit(ASSESSMENTS, text, user=user)
+
+    assert Assessment.objects.get().rated_at == datetime(2025, 3, 2, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        (
+            {"Integration": "Maps"},
+            "Integration",
+            "Acme has no integration named “Maps”. Import it in an integrations file first, "
+            "or check the spelling.",
+        ),
+        (
+            {"Partner": "Nobody"},
+            "Partner",
+            "There is no partner named “Nobody”. Import it in a partners file first, or check "
+            "the spelling.",
+        ),
+        (
+            {"Value transfer step": "4"},
+            "Value transfer step",
+            "Value transfer step must be 1, 2 or 3 (Manual, Assisted, Automatic), not “4”.",
+        ),
+        (
+            {"Support step": "two"},
+            "Support step",
+            "Support step must be 1, 2 or 3 (Test accounts, Information, Real-time), not “two”.",
+        ),
+        (
+            {"Support step": ""},
+            "Support step",
+            "Support step must be 1, 2 or 3 (Test accounts, Information, Real-time).",
+        ),
+        (
+            {"Rated at": "01/03/2025"},
+            "Rated at",
+            "Rated at must be a date and time in ISO 8601, such as 2025-03-01T10:00:00+00:00 "
+            "or 2025-03-01 10:00, not “01/03/2025”.",
+        ),
+        (
+            {"Rated at": (timezone.now() + timedelta(days=1)).isoformat()},
+            "Rated at",
+            "Rated at is in the future; only ratings already made can be recorded.",
+        ),
+        (
+            {"Rated by": "zed"},
+            "Rated by",
+            "There is no user with the username “zed”; an administrator adds people.",
+        ),
+        ({"Rated by": ""}, "Rated by", "Rated by is required: a username."),
+    ],
+)
+def test_assessment_row_errors(user, north, cells, column, message):
+    text = table(
+        ASSESSMENTS,
+        assessment_row(**{"Rated at": "2025-01-01T00:00:00Z"}),
+        assessment_row(**cells),
+    )
+
+    result = importer.commit(ASSESSMENTS, text, user=user)
+
+    assert only_error(result) == (3, column, message)
+    assert not Assessment.objects.exists()
+
+
+def test_an_assessment_twice_in_a_file(user, north):
+    text = table(
+        ASSESSMENTS,
+        assessment_row(),
+        assessment_row(**{"Rated at": "2025-03-01T11:00:00+01:00", "Support step": "3"}),
+    )
+
+    result = importer.preview(ASSESSMENTS, text, user=user)
+
+    assert only_error(result) == (
+        3,
+        "Rated at",
+        "Same assessment as row 2: a file lists each assessment once.",
+    )
+
+
+def test_a_saved_assessment_is_unchanged_or_refused_if_different(user, north):
+    services.assessment_create(
+        integration=north.ledger,
+        rated_by=north.ada,
+        steps=steps(2, 2, 2, 2, 2),
+        notes={"support": "Sandbox"},
+        rated_at=datetime(2025, 3, 1, 10, 0, tzinfo=UTC),
+    )
+    same = assessment_row(**{"Support evidence": "Sandbox"})
+    changed = assessment_row(**{"Support step": "3", "Overall comment": "Hm"})
+
+    assert importer.commit(ASSESSMENTS, table(ASSESSMENTS, same), user=user).counts == {
+        "create": 0,
+        "update": 0,
+        "unchanged": 1,
+    }
+    result = importer.commit(ASSESSMENTS, table(ASSESSMENTS, changed), user=user)
+
+    assert only_error(result) == (
+        2,
+        "",
+        "An assessment of this integration at this date and time is already saved, with a "
+        "different “Support step”, “Support evidence” and “Overall comment”. Saved assessments "
+        "cannot be changed: give this one another date and time to add it as a new rating.",
+    )
+    assert Assessment.objects.count() == 1
+
+
+def test_a_saved_assessment_is_compared_on_the_files_columns_only(user, north):
+    services.assessment_create(
+        integration=north.ledger,
+        rated_by=north.ada,
+        steps=steps(2, 2, 2, 2, 2),
+        notes={"support": "Sandbox"},
+        comment="Fine",
+        rated_at=datetime(2025, 3, 1, 10, 0, tzinfo=UTC),
+    )
+    names = formats.required_columns(ASSESSMENTS)
+    row = assessment_row()
+    text = csv_text(names, [row[name] for name in names])
+
+    result = importer.commit(ASSESSMENTS, text, user=user)
+
+    assert result.rows[0].action == "unchanged"
+
+
+# -- preview, commit, all or none ----------------------------------------------------------------
+
+
+def test_preview_saves_nothing_and_agrees_with_the_commit(user, north):
+    text = table(
+        PARTNERS, partner_row(Website="https://acme.example.com"), partner_row(Name="Beta")
+    )
+    token = PortfolioVersion.objects.values_list("token", flat=True).first()
+
+    preview = importer.preview(PARTNERS, text, user=user)
+
+    assert not preview.committed
+    assert [row.action for row in preview.rows] == ["unchanged", "create"]
+    assert not Partner.objects.filter(name="Beta").exists()
+    assert PortfolioVersion.objects.values_list("token", flat=True).first() == token
+    committed = importer.commit(PARTNERS, text, user=user)
+    assert committed.committed
+    assert committed.rows == preview.rows
+
+
+def test_one_bad_row_saves_nothing_and_leaves_saved_data_alone(user, north):
+    acme = Partner.objects.get()
+    history_rows = acme.history.count()
+    text = table(
+        PARTNERS,
+        partner_row(Description="Changed", Website="https://acme.example.com"),
+        partner_row(Name="Beta"),
+        partner_row(Name="Gamma", Website="not a url"),
+    )
+
+    result = importer.commit(PARTNERS, text, user=user)
+
+    assert not result.committed
+    assert result.has_errors and result.error_count == 1 and result.error_rows == 1
+    assert [row.action for row in result.rows] == ["update", "create", None]
+    assert list(Partner.objects.values_list("name", flat=True)) == ["Acme"]
+    acme.refresh_from_db()
+    assert (acme.description, acme.version) == ("", 1)
+    assert acme.history.count() == history_rows
+
+
+def test_rows_may_rely_on_earlier_rows_of_the_same_file(user, north):
+    """The second rating of the file becomes current; the first becomes the previous one."""
+    text = table(
+        ASSESSMENTS,
+        assessment_row(**{"Rated at": "2025-01-01T00:00:00Z"}),
+        assessment_row(**{"Rated at": "2025-02-01T00:00:00Z", "Support step": "3"}),
+    )
+
+    result = importer.preview(ASSESSMENTS, text, user=user)
+    assert result.counts["create"] == 2
+    importer.commit(ASSESSMENTS, text, user=user)
+
+    ledger = Integration.objects.get()
+    assert ledger.current_assessment.support == 3
+    assert ledger.previous_assessment.support == 2
+
+
+@pytest.mark.parametrize("kind", list(ImportKind))
+def test_importing_the_same_file_again_changes_nothing(user, north, kind):
+    rate(north.ledger, user=north.ada, rated_at=datetime(2024, 12, 1, tzinfo=UTC))
+    files = {
+        PARTNERS: table(
+            PARTNERS, partner_row(Name="Beta", Description="New"), partner_row(Name="Gamma")
+        ),
+        INTEGRATIONS: table(
+            INTEGRATIONS,
+            integration_row(Description="Changed", Owner="ada"),
+            integration_row(Integration="Maps"),
+        ),
+        ASSESSMENTS: table(
+            ASSESSMENTS,
+            assessment_row(**{"Value transfer evidence": "Nightly"}),
+            assessment_row(**{"Rated at": "2025-01-01T00:00:00Z"}),
+        ),
+    }
+    first = importer.commit(kind, files[kind], user=user)
+    assert first.committed and not first.counts["unchanged"]
+
+    def state():
+        return (
+            list(Partner.objects.values_list("pk", "version")),
+            list(Integration.objects.values_list("pk", "version", "current_assessment")),
+            Partner.history.count(),
+            Integration.history.count(),
+            Assessment.objects.count(),
+            PortfolioVersion.objects.values_list("token", flat=True).first(),
+        )
+
+    before = state()
+    again = importer.commit(kind, files[kind], user=user)
+
+    assert again.committed
+    assert again.counts == {"create": 0, "update": 0, "unchanged": 2}
+    assert state() == before
+
+
+def test_history_records_the_importing_user_and_the_context_is_restored(user):
+    importer.commit(PARTNERS, csv_text(["Name"], ["Acme"]), user=user)
+
+    assert Partner.objects.get().history.get().history_user == user
+    assert not hasattr(HistoricalRecords.context, "request")
+
+
+def test_an_enclosing_requests_context_is_kept(user):
+    request = SimpleNamespace(user=UserFactory())
+    HistoricalRecords.context.request = request
+    try:
+        importer.commit(PARTNERS, csv_text(["Name"], ["Acme"]), user=user)
+        assert HistoricalRecords.context.request is request
+    finally:
+        del HistoricalRecords.context.request
+    assert Partner.objects.get().history.get().history_user == user
+
+
+def test_a_committed_batch_changes_the_portfolio_version_once(user, north):
+    text = table(
+        ASSESSMENTS,
+        *(assessment_row(**{"Rated at": f"2025-01-0{day}T00:00:00Z"}) for day in range(1, 6)),
+    )
+    token = PortfolioVersion.objects.values_list("token", flat=True).first()
+
+    with CaptureQueriesContext(connection) as queries:
+        result = importer.commit(ASSESSMENTS, text, user=user)
+
+    assert result.counts["create"] == 5
+    version_writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "scorecard_portfolioversion" in query["sql"] and not query["sql"].startswith("SELECT")
+    ]
+    assert len(version_writes) == 1
+    assert PortfolioVersion.objects.values_list("token", flat=True).first() != token
+
+
+def test_lookups_do_not_grow_with_the_file(user, north, django_assert_max_num_queries):
+    """Unchanged rows cost nothing: partners, teams, integrations and users are read once."""
+    many = [integration_row(Owner="ada")]
+    for number in range(30):
+        IntegrationFactory(partner=north.acme, name=f"I{number}", team=north.team, owner=north.ada)
+        many.append(integration_row(Integration=f"I{number}", Owner="ada"))
+    importer.commit(INTEGRATIONS, table(INTEGRATIONS, *many), user=user)
+
+    with django_assert_max_num_queries(8):
+        result = importer.preview(INTEGRATIONS, table(INTEGRATIONS, *many), user=user)
+
+    assert result.counts["unchanged"] == 31
+
+
+def test_cell_errors_are_plain_values():
+    assert CellError("Name", "x") == CellError("Name", "x")

@@ -1,0 +1,173 @@
+"""Export everything, empty the database, import the three files: the same data comes back."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from exchange import importer
+from exchange.exports import export_lines
+from exchange.models import ImportKind
+from partners import services
+from partners.models import Assessment, Integration, Partner
+from scorecard import rubric
+from tests.factories import MembershipFactory, TeamFactory, UserFactory, steps
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = 'Quotes "like this", commas, a\nnew line, a\r\nWindows one, and ünïcødé ✓ 日本'
+
+
+def _dataset(lead):
+    """Partners, integrations and ratings with every kind of text a spreadsheet mangles."""
+    north, sud = TeamFactory(name="North"), TeamFactory(name="Süd")
+    ada = MembershipFactory(team=north, user=UserFactory(username="ada")).user
+    bo = MembershipFactory(team=sud, user=UserFactory(username="bo.ek")).user
+    rater = UserFactory(username="Zoë")  # rates without being in a team
+
+    acme = services.partner_create(
+        name='Acme, Inc. "the original"',
+        website="https://acme.example.com/partners?x=1&y=2",
+        description=AWKWARD,
+        platform_openness="closed",
+        relationship_status="active",
+        contacts="Zoë Ek <zoe@acme.example.com>\n+44 20 7946 0000 (escalation)",
+    )
+    formula = services.partner_create(
+        name="=cmd|' /C calc'!A0",
+        description="-starts with a minus",
+        contacts="@handle",
+        platform_openness="middleware",
+        relationship_status="ended",
+    )
+    unicode = services.partner_create(
+        name="Ünïcødé 日本 ✓",
+        website="https://xn--nicd-5qa.example.com",
+        relationship_status="paused",
+    )
+    services.partner_create(name="'=already quoted", description="+1")
+    services.partner_create(name="No integrations", description="  indented\n", contacts=" ")
+
+    crm = services.integration_create(
+        partner=acme,
+        name="CRM sync, v2",
+        description=AWKWARD,
+        team=north,
+        owner=ada,
+        status="live",
+        incentive_model="revenue_share",
+        has_commitments=True,
+        commitments="Fixes within 5 days\n= no exceptions",
+        intent="Lasting \n",
+    )
+    services.integration_create(partner=acme, name="Unrated", team=sud, status="idea")
+    plus = services.integration_create(
+        partner=formula, name="+plus", team=sud, owner=bo, status="building"
+    )
+    donnees = services.integration_create(
+        partner=unicode, name="Données", team=north, owner=ada, incentive_model="other"
+    )
+
+    start = datetime(2025, 1, 31, 23, 59, 59, 123456, tzinfo=UTC)
+    paris = timezone(timedelta(hours=1))
+    ratings = [
+        (crm, ada, start, steps(1, 1, 1, 1, 1), {}, ""),
+        (
+            crm,
+            rater,
+            start + timedelta(days=30),
+            steps(2, 2, 1, 1, 1),
+            {"value_transfer": AWKWARD, "support": "=SUM(A1:A9)"},
+            'Better, "much" better\nsee notes',
+        ),
+        (
+            crm,
+            lead,
+            datetime(2025, 6, 1, 12, 0, tzinfo=paris),
+            steps(3, 3, 2, 2, 1),
+            {key: f"{key} evidence" for key in rubric.CATEGORY_KEYS},
+            "-3 points of friction left",
+        ),
+        (plus, bo, start, steps(1, 2, 3, 1, 2), {"data_relationship": "@none"}, "@bo"),
+        (donnees, ada, start + timedelta(microseconds=1), steps(3, 3, 3, 3, 3), {}, "Complete"),
+        (donnees, rater, start - timedelta(days=400), steps(1, 1, 1, 1, 1), {}, "First look"),
+    ]
+    for integration, user, rated_at, step_values, notes, comment in ratings:
+        services.assessment_create(
+            integration=integration,
+            rated_by=user,
+            steps=step_values,
+            notes=notes,
+            comment=comment,
+            rated_at=rated_at,
+        )
+
+
+def _scorecard(assessment):
+    return (assessment.rated_at, assessment.steps) if assessment else None
+
+
+def _snapshot():
+    """Every field the files carry (ids, slugs and timestamps are the database's own)."""
+    partners = sorted(
+        (p.name, p.website, p.description, p.platform_openness, p.relationship_status, p.contacts)
+        for p in Partner.objects.all()
+    )
+    integrations = sorted(
+        (
+            i.partner.name,
+            i.name,
+            i.description,
+            i.team.name,
+            i.owner.username if i.owner else None,
+            i.status,
+            i.incentive_model,
+            i.has_commitments,
+            i.commitments,
+            i.intent,
+            _scorecard(i.current_assessment),
+            _scorecard(i.previous_assessment),
+        )
+        for i in Integration.objects.with_scorecard()
+    )
+    assessments = sorted(
+        (
+            a.integration.partner.name,
+            a.integration.name,
+            a.rated_at,
+            tuple(a.steps.items()),
+            tuple(a.notes.items()),
+            a.comment,
+            a.rated_by.username,
+            a.total,
+        )
+        for a in Assessment.objects.select_related("integration__partner", "rated_by")
+    )
+    return partners, integrations, assessments
+
+
+def test_export_then_import_into_an_empty_database_gives_back_the_same_data(user):
+    _dataset(user)
+    before = _snapshot()
+    files = {kind: "".join(export_lines(kind)) for kind in ImportKind}
+    assert len(before[2]) == 6 and before[1][0][10] is not None  # the dataset is what we meant
+
+    # "Empty" means no scorecard data: partners, integrations and their assessments go
+    # (the cascade takes the assessments); teams and people stay, because the import
+    # refers to them and never creates them (admins manage them).
+    Integration.objects.all().delete()
+    Partner.objects.all().delete()
+    assert not Assessment.objects.exists()
+
+    for kind in (ImportKind.PARTNERS, ImportKind.INTEGRATIONS, ImportKind.ASSESSMENTS):
+        result = importer.commit(kind, files[kind], user=user)
+        assert result.committed, [(row.number, row.errors) for row in result.rows if row.errors]
+        assert result.counts["create"] == len(result.rows)
+
+    assert _snapshot() == before
+    assert {kind: "".join(export_lines(kind)) for kind in ImportKind} == files
+
+    # And importing the same files again changes nothing.
+    for kind in ImportKind:
+        again = importer.commit(kind, files[kind], user=user)
+        assert again.counts["unchanged"] == len(again.rows)
+    assert _snapshot() == before
