@@ -7,9 +7,9 @@ import re
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 
-WHOLE_NUMBER = re.compile(r"[1-9][0-9]*")
-# A page number longer than this is past the end of any list (and not worth converting).
-MAX_PAGE_DIGITS = 18
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+MAX_PAGE = 10**9 - 1  # the largest PAGE_NUMBER, as the schema documents it
+PAGE_SIZE = re.compile(r"[1-9][0-9]{0,2}")
 
 
 class PagePagination(PageNumberPagination):
@@ -26,18 +26,14 @@ class PagePagination(PageNumberPagination):
         # DRF answers 404 for any unusable page; a page that is not a number is
         # a mistake in the request (400), a page past the end is not found (404).
         number = request.query_params.get(self.page_query_param)
-        if number and not WHOLE_NUMBER.fullmatch(number):
+        if number and not PAGE_NUMBER.fullmatch(number):
             raise exceptions.ValidationError(
-                {self.page_query_param: ["Give the page as a whole number from 1."]}
+                {self.page_query_param: [f"Give the page as a whole number from 1 to {MAX_PAGE}."]}
             )
-        if number and len(number) > MAX_PAGE_DIGITS:
-            raise exceptions.NotFound("There is no page that far: the list has fewer pages.")
         # DRF would quietly use the default for a size that is not a number and the
         # largest for one over it; the schema says 1 to max_page_size, so say so.
         size = request.query_params.get(self.page_size_query_param)
-        if size and not (
-            WHOLE_NUMBER.fullmatch(size) and len(size) <= 3 and int(size) <= self.max_page_size
-        ):
+        if size and not (PAGE_SIZE.fullmatch(size) and int(size) <= self.max_page_size):
             raise exceptions.ValidationError(
                 {
                     self.page_size_query_param: [
@@ -50,7 +46,7 @@ class PagePagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         bounds = {
-            self.page_query_param: {"minimum": 1},
+            self.page_query_param: {"minimum": 1, "maximum": MAX_PAGE},
             self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
         }
         for parameter in parameters:

@@ -19,11 +19,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners import permissions
-from partners.models import Assessment, Integration, Partner, Team
+from partners.models import MAX_VERSION, Assessment, Integration, Partner, Team
 from scorecard import rubric, scoring, selectors
 
-# The largest value a version column (a PositiveIntegerField) can hold.
-MAX_VERSION = 2**31 - 1
 TEAM_NOT_YOURS = (
     # As the web form says it (partners/forms.py, IntegrationForm).
     "Choose one of your teams: you may add integrations only to teams in which you are a "

@@ -31,11 +31,10 @@ import math
 import unicodedata
 from datetime import datetime
 
-from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off, get_credentials
+from axes.helpers import get_credentials
 from django.contrib.auth import authenticate, get_user_model, user_logged_in
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -56,9 +55,10 @@ from api.models import ApiToken
 from api.permissions import NO_MEMBERSHIP
 from api.schema import READ
 from api.schema import errors as error_responses
-from api.serializers import ErrorSerializer
+from api.serializers import ErrorSerializer, JsonCharField
 from api.views import ApiViewMixin
 from partners import permissions
+from scorecard.lockout import lock_ends_at
 
 User = get_user_model()
 USERNAME_MAX_LENGTH = User._meta.get_field(User.USERNAME_FIELD).max_length
@@ -74,13 +74,13 @@ INACTIVE = "This account is inactive, so it cannot have API tokens: ask an admin
 class TokenCreateSerializer(serializers.Serializer):
     """The body of POST /tokens/: who you are, and what the new token is for."""
 
-    username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
-    password = serializers.CharField(
+    username = JsonCharField(max_length=USERNAME_MAX_LENGTH)
+    password = JsonCharField(
         write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
     # Its rules (blank, too long, taken, too many tokens) are api/tokens.py's, checked
     # once the password is: their messages are the profile page's.
-    name = serializers.CharField(
+    name = JsonCharField(
         allow_blank=True,
         help_text=f"What will use the token, e.g. “CRM nightly sync”: up to "
         f"{tokens.NAME_MAX_LENGTH} characters, different from your other active tokens' names.",
@@ -147,24 +147,6 @@ class LockedOut(exceptions.APIException):
         )
 
 
-def lock_ends_at(request: HttpRequest, username: str) -> datetime | None:
-    """When the axes lock on ``username`` from this request's address ends.
-
-    One cool-off after the last counted failure (failures during the lock are
-    not counted), as scorecard/lockout.py tells the sign-in page.
-    """
-    cool_off = get_cool_off(request)
-    if cool_off is None:
-        return None
-    handler = AxesProxyHandler.get_implementation()
-    moments = [
-        attempts.aggregate(last=Max("attempt_time"))["last"]
-        for attempts in handler.get_user_attempts(request, get_credentials(username))
-    ]
-    last = max((moment for moment in moments if moment is not None), default=timezone.now())
-    return last + cool_off
-
-
 @sensitive_variables("password")
 def check_password(request: HttpRequest, username: str, password: str) -> AbstractBaseUser:
     """The active user with this username and password, or the API error saying why not.
@@ -176,7 +158,7 @@ def check_password(request: HttpRequest, username: str, password: str) -> Abstra
         # Answered here, in JSON: left marked, the request would have AxesMiddleware
         # swap our response for the sign-in page's HTML lockout page.
         request.axes_locked_out = False
-        raise LockedOut(lock_ends_at(request, username))
+        raise LockedOut(lock_ends_at(request, get_credentials(username)))
     if user is None:
         if _inactive_with_password(username, password):
             raise exceptions.PermissionDenied(INACTIVE)

@@ -122,7 +122,7 @@ def _detail_url(request, name: str, key: Any) -> str:
 # -- index and rubric ---------------------------------------------------------------------------
 
 
-RESOURCES = ("rubric", "teams", "partners", "integrations", "assessments")
+RESOURCES = ("rubric", "teams", "partners", "integrations", "assessments", "tokens")
 
 
 class ApiRootView(ApiViewMixin, APIView):

@@ -13,7 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from partners import history, services
-from partners.models import Assessment, ContingencyPlan, Integration, Partner, Team
+from partners.models import (
+    MAX_VERSION,
+    Assessment,
+    ContingencyPlan,
+    Integration,
+    Partner,
+    Team,
+)
 from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
 from scorecard import rubric, scoring
 
@@ -69,7 +76,12 @@ class VersionedForm(_CrispyForm):
             return  # a new record has nothing to be stale against
         # Not required: a page opened before versions existed still saves (unchecked).
         self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput, required=False, min_value=1, initial=self.instance.version
+            widget=forms.HiddenInput,
+            required=False,
+            min_value=1,
+            # The column's range: a larger number could never be saved, so it is refused.
+            max_value=MAX_VERSION,
+            initial=self.instance.version,
         )
         self.helper.layout.append("version")
 

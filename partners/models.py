@@ -21,6 +21,11 @@ from simple_history.models import HistoricalRecords
 
 from scorecard import rubric, scoring
 
+# The largest version a record can be edited from: the column holds up to 2**31 - 1
+# (PostgreSQL's integer) and a save adds one.  Larger numbers sent by a form or the
+# API are refused as invalid rather than reaching the database.
+MAX_VERSION = 2**31 - 2
+
 
 def _version_field() -> models.PositiveIntegerField:
     return models.PositiveIntegerField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from datetime import datetime
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
@@ -41,6 +42,25 @@ def client_ip_address(request: HttpRequest) -> str | None:
         return remote_addr
 
 
+def lock_ends_at(request: HttpRequest, credentials=None) -> datetime | None:
+    """When the axes lock on this request's username and address ends (None: never by itself).
+
+    One cool-off after the last counted failure: failures during the lock are
+    not counted (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT).  The sign-in
+    page and the API's token endpoint both say so.
+    """
+    cool_off = get_cool_off(request)
+    if cool_off is None:
+        return None
+    handler = AxesProxyHandler.get_implementation()
+    moments = [
+        attempts.aggregate(last=Max("attempt_time"))["last"]
+        for attempts in handler.get_user_attempts(request, credentials)
+    ]
+    last = max((moment for moment in moments if moment is not None), default=timezone.now())
+    return last + cool_off
+
+
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
 ) -> HttpResponse:
@@ -50,17 +70,7 @@ def lockout_response(
     limit is reached, and for every attempt during the cool-off.
     """
     cool_off = get_cool_off(request)
-    try_again_at = timezone.now() + cool_off
-    # The lock ends one cool-off after the last counted failure (failures during
-    # the lock are not counted: AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT).
-    handler = AxesProxyHandler.get_implementation()
-    last_failures = [
-        attempts.aggregate(last=Max("attempt_time"))["last"]
-        for attempts in handler.get_user_attempts(request, credentials)
-    ]
-    last_failures = [moment for moment in last_failures if moment is not None]
-    if last_failures:
-        try_again_at = max(last_failures) + cool_off
+    try_again_at = lock_ends_at(request, credentials)
     seconds_left = (try_again_at - timezone.now()).total_seconds()
     return render(
         request,

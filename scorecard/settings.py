@@ -322,5 +322,6 @@ SPECTACULAR_SETTINGS = {
         {"name": "partners", "description": "The companies we integrate with."},
         {"name": "integrations", "description": "Integrations and their current scorecards."},
         {"name": "assessments", "description": "Ratings over time; rating is adding one."},
+        {"name": "tokens", "description": "Your API tokens: create one with your password."},
     ],
 }

@@ -119,12 +119,26 @@ def test_a_step_is_an_integer_from_1_to_3(api, world, step):
         ({"integration": 10**30}, "integration"),
         ({"integration": "abc"}, "integration"),
         ({"integration": None}, "integration"),
+        # Of another JSON type than the schema's: refused, not converted (the fuzz run).
+        ({"comment": 5}, "comment"),
+        ({"notes": {"support": 5}}, "notes.support"),
+        ({"integration": 1.0}, "integration"),
     ],
 )
 def test_bad_fields_are_400_beside_the_field(api, world, changes, field):
     body = assert_error(api.post("/api/v1/assessments/", rating(world, **changes)), 400)
 
     assert field in body["errors"], body
+    assert not Assessment.objects.exists()
+
+
+def test_the_integrations_id_as_text_is_refused_not_converted(api, world):
+    """Found by the fuzz run: DRF looked the integration up by the text "12"."""
+    data = rating(world, integration=str(world.integration.pk))
+
+    body = assert_error(api.post("/api/v1/assessments/", data), 400, "invalid")
+
+    assert body["errors"] == {"integration": ["Give the integration's id as a number."]}
     assert not Assessment.objects.exists()
 
 
@@ -200,6 +214,16 @@ def test_filter_by_date_and_sort(api, world, history, query, months):
     response = api.get("/api/v1/assessments/", {"integration": world.integration.pk, **query})
 
     assert ids(response) == [by_month[m] for m in months]
+
+
+def test_empty_filter_values_are_as_if_not_given(api, history):
+    """As the schema says (allowEmptyValue), and as the dashboard's links send them."""
+    everything = api.get("/api/v1/assessments/").json()
+
+    body = api.get("/api/v1/assessments/?integration=&rated_after=&rated_before=&sort=").json()
+
+    assert body == everything
+    assert body["count"] > 1
 
 
 @pytest.mark.parametrize(

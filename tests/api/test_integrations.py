@@ -291,6 +291,44 @@ def test_bad_fields_are_400_beside_the_field(api, world, changes, field):
     assert Integration.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"team": "{team}"}, "team"),
+        ({"team": "{team}.0"}, "team"),
+        ({"has_commitments": "true"}, "has_commitments"),
+        ({"has_commitments": 1}, "has_commitments"),
+        ({"partner": ["acme"]}, "partner"),
+        ({"name": 12}, "name"),
+        ({"intent": 0}, "intent"),
+    ],
+)
+def test_values_of_another_json_type_are_refused_not_converted(api, world, changes, field):
+    """Found by the fuzz run: DRF took the team's id as text, "true" and 1 as true, and
+    numbers as text; the schema says integer, boolean and string."""
+    changes = {
+        key: value.format(team=world.team.pk) if isinstance(value, str) else value
+        for key, value in changes.items()
+    }
+    data = {"partner": "acme", "name": "New one", "team": world.team.pk, **changes}
+
+    body = assert_error(api.post("/api/v1/integrations/", data), 400, "invalid")
+
+    assert list(body["errors"]) == [field], body
+    assert Integration.objects.count() == 2
+
+
+def test_a_version_no_save_can_move_on_from_is_a_400_not_a_server_error(api, world):
+    """Found by the fuzz run on PostgreSQL (see the partners' test of the same name)."""
+    url = f"/api/v1/integrations/{world.integration.pk}/"
+
+    body = assert_error(api.patch(url, {"name": "Renamed", "version": 2**31 - 1}), 400)
+
+    assert list(body["errors"]) == ["version"]
+    world.integration.refresh_from_db()
+    assert world.integration.name == "Acme sync"
+
+
 def test_an_owner_outside_the_team_is_the_services_field_error(api, world, pm_other):
     data = {"partner": "acme", "name": "New one", "team": world.team.pk, "owner": "pm_other"}
 

@@ -94,6 +94,22 @@ def test_a_page_that_is_not_a_page_number_is_a_400(api, world, page):
 
 def test_a_page_past_the_end_is_a_404(api, world):
     assert_error(api.get("/api/v1/partners/", {"page": 7}), 404, "not_found")
+    assert_error(api.get("/api/v1/partners/", {"page": 999999999}), 404, "not_found")
+
+
+@pytest.mark.parametrize("size", ["0", "101", "-1", "abc", "2.5", "9" * 30])
+def test_a_page_size_outside_1_to_100_is_a_400(api, world, size):
+    """Found by the fuzz run: DRF used the default for a size that is not a number and 100
+    for a larger one, while the schema documents 1 to 100."""
+    body = assert_error(api.get("/api/v1/partners/", {"page_size": size}), 400, "invalid")
+
+    assert body["errors"] == {"page_size": ["Give the page size as a whole number from 1 to 100."]}
+
+
+def test_an_empty_page_or_size_is_as_if_not_given(api, world):
+    body = api.get("/api/v1/partners/?page=&page_size=").json()
+
+    assert body["count"] == 1
 
 
 def test_the_list_costs_the_same_queries_for_3_or_30_partners(
@@ -176,6 +192,15 @@ def test_a_name_taken_in_any_case_is_a_field_error(api, world):
         ({"name": "Ok", "relationship_status": 3}, "relationship_status"),
         ({"name": "Ok", "contacts": "\u0000"}, "contacts"),
         ({"name": "Ok", "version": 0}, "version"),
+        # Values of another JSON type than the schema's are refused, not converted (found
+        # by the fuzz run: 0 was saved as the text "0").
+        ({"name": 12}, "name"),
+        ({"name": "Ok", "contacts": 0}, "contacts"),
+        ({"name": "Ok", "description": 1.5}, "description"),
+        ({"name": "Ok", "website": 7}, "website"),
+        ({"name": "Ok", "version": "1"}, "version"),
+        ({"name": "Ok", "version": 1.0}, "version"),
+        ({"name": "Ok", "version": True}, "version"),
     ],
 )
 def test_bad_fields_are_400_beside_the_field(api, world, data, field):
@@ -263,6 +288,17 @@ def test_without_a_version_a_change_applies_to_the_current_one(api, world):
     assert response.status_code == 200
     assert response.json()["contacts"] == "Bob"
     assert response.json()["version"] == 3
+
+
+def test_a_version_no_save_can_move_on_from_is_a_400_not_a_server_error(api, world):
+    """Found by the fuzz run on PostgreSQL: a save sets the version to the one sent plus
+    one, and 2**31 does not fit the column, so version 2**31 - 1 was a 500."""
+    response = api.patch("/api/v1/partners/acme/", {"contacts": "Ann", "version": 2**31 - 1})
+
+    body = assert_error(response, 400, "invalid")
+    assert list(body["errors"]) == ["version"]
+    world.partner.refresh_from_db()
+    assert (world.partner.contacts, world.partner.version) == ("", 1)
 
 
 def test_a_version_alone_changes_nothing(api, world):

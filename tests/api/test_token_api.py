@@ -192,7 +192,7 @@ def test_the_cap_on_active_tokens_is_a_400_saying_what_to_do(lead):
         ({"username": "lead", "password": "", "name": "CRM"}, {"password"}),
         ({"username": "x" * 151, "password": "p", "name": "CRM"}, {"username"}),
         ({"username": "le\x00ad", "password": "p", "name": "CRM"}, {"username"}),
-        ({"username": ["lead"], "password": {"a": 1}, "name": 3}, {"username", "password"}),
+        ({"username": ["lead"], "password": {"a": 1}, "name": 3}, {"username", "password", "name"}),
     ],
     ids=["empty", "no credentials", "blank password", "long username", "NUL", "wrong types"],
 )

@@ -374,3 +374,20 @@ def test_a_current_admin_change_form_saves(admin_client_staff):
     assert response.status_code == 302
     saved = Partner.objects.get(pk=partner.pk)
     assert (saved.description, saved.version) == ("mine", partner.version + 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("version", ["2147483647", "99999999999999999999", "0", "two"])
+def test_a_version_outside_the_columns_range_is_refused_not_a_server_error(lead_client, version):
+    # PostgreSQL refuses to compute version + 1 beyond its integer range, even
+    # when no row matches: the form must stop such a number first.
+    partner = PartnerFactory(name="Acme", slug="acme", description="Accounting")
+
+    response = lead_client.post(
+        "/partners/acme/edit/", partner_data(name="Acme", description="Mine", version=version)
+    )
+
+    assert response.status_code == 200
+    assert "This form was altered outside the page" in visible_text(response)
+    assert FormState(response).text("description") == "Mine"
+    assert Partner.objects.get(pk=partner.pk).description == "Accounting"
