@@ -39,7 +39,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet, TextChoices
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -58,6 +58,10 @@ ACTIONS = (CREATE, UPDATE, UNCHANGED)
 # Lookups by many values are split so that no query passes too many parameters
 # (a 5 MB file names some 10,000 records: two or three queries per lookup).
 LOOKUP_CHUNK = 5000
+# Rows per file.  A 5 MB file of full rows holds 10,000 to 15,000, checked in
+# a second or two and saved in a few; a file of very short rows could hold
+# twenty times more and outlast the web server's timeout.
+MAX_ROWS = 20_000
 # Teams are named in an error message when there are no more than this.
 TEAMS_LISTED = 12
 
@@ -266,6 +270,11 @@ def read_table(kind: ImportKind | str, text: str) -> _Table:
         rows.append(row)
     if not rows:
         raise FileError("The file has column names but no rows below them: nothing to import.")
+    if len(rows) > MAX_ROWS:
+        raise FileError(
+            f"The file has {len(rows):,} rows; up to {MAX_ROWS:,} can be imported at once. Split "
+            "it into smaller files and import them one after the other."
+        )
     return _Table(kind, reading, labels, rows, ignored)
 
 
@@ -324,8 +333,7 @@ def _names(names: list[str], conjunction: str = "or") -> str:
 COMMIT_ATTEMPTS = 2
 CONFLICT_MESSAGE = (
     "Others were saving the same records while this file was being imported, so nothing was "
-    "imported. Reload this page in a moment to check the file against the data as it is then, "
-    "and import it again."
+    "imported. Check the preview against the data as it is now, and import the file again."
 )
 
 logger = logging.getLogger(__name__)
@@ -360,7 +368,6 @@ def commit(kind: ImportKind | str, text: str, *, user: AbstractBaseUser) -> Prev
     says so in ``problem``.
     """
     kind = ImportKind(kind)
-    result = None
     for _attempt in range(COMMIT_ATTEMPTS):
         importer = _IMPORTERS[kind](read_table(kind, text), lock=True)
         try:
@@ -371,12 +378,14 @@ def commit(kind: ImportKind | str, text: str, *, user: AbstractBaseUser) -> Prev
                     return result
                 importer.write(user)
                 _check_deferred_constraints()
-        except (IntegrityError, services.StaleBatchError) as error:
-            logger.warning("Import of %s conflicted with another save: %s", kind.value, error)
+        # A clash, a stale version, a deadlock or a lock wait that timed out: the
+        # savepoint is rolled back, so nothing of this attempt is left.
+        except (IntegrityError, OperationalError, services.StaleBatchError) as error:
+            logger.warning("Import of %s conflicted with other saves: %s", kind.value, error)
             continue
         result.committed = True
         return result
-    assert result is not None
+    result = importer.preview()
     result.problem = CONFLICT_MESSAGE
     return result
 

@@ -143,11 +143,8 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _success_message(kind, pending.filename, result))
                 return redirect("exchange:import_upload")
             if result.problem:  # every row was fine, but concurrent saves kept conflicting
-                return render(
-                    request,
-                    "exchange/import_preview.html",
-                    {"pending": pending, "file_error": result.problem},
-                )
+                messages.error(request, result.problem)
+                return redirect("exchange:import_preview", pending.pk)  # checked afresh
         else:
             result = importer.preview(kind, pending.content, user=request.user)
     except importer.FileError as error:

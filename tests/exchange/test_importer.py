@@ -6,17 +6,20 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from exchange import formats, importer
 from exchange.exports import export_lines
 from exchange.importer import CellError, FileError
-from exchange.models import ImportKind
+from exchange.models import ImportKind, PendingImport
 from partners import services
-from partners.models import Assessment, Integration, Partner, Team
+from partners.models import Assessment, Integration, Membership, Partner, Team
 from scorecard.models import PortfolioVersion
 from tests.factories import (
     IntegrationFactory,
@@ -27,6 +30,8 @@ from tests.factories import (
     rate,
     steps,
 )
+from tests.pages import page_text
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +213,21 @@ def test_file_checks_alone_need_no_database(django_assert_num_queries):
         importer.check_file(PARTNERS, "Name\nAcme\n")
         with pytest.raises(FileError, match="no “Name” column"):
             importer.check_file(PARTNERS, "Website\nhttps://a.example\n")
+
+
+def test_a_file_of_too_many_rows_is_refused_before_the_database(
+    monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    importer.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"]))
+
+    with django_assert_num_queries(0), pytest.raises(FileError) as raised:
+        importer.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"], ["D"]))
+
+    assert str(raised.value) == (
+        "The file has 4 rows; up to 3 can be imported at once. Split it into smaller files and "
+        "import them one after the other."
+    )
 
 
 def test_duplicate_column_names(user):
@@ -847,3 +867,397 @@ def test_lookups_do_not_grow_with_the_file(user, north, django_assert_max_num_qu
 
 def test_cell_errors_are_plain_values():
     assert CellError("Name", "x") == CellError("Name", "x")
+
+
+# -- a fixed number of queries, and no writes, for the preview -----------------------------------
+
+
+def _mixed_file(kind, north, count):
+    """``count`` rows of ``kind``: every other one updates a saved record, the rest are new."""
+    rows = []
+    for number in range(count):
+        saved = number % 2 == 0
+        if kind == PARTNERS:
+            name = f"P{number}"
+            if saved:
+                PartnerFactory(name=name)
+            rows.append(partner_row(Name=name, Description="Imported"))
+        elif kind == INTEGRATIONS:
+            name = f"I{number}"
+            if saved:
+                IntegrationFactory(partner=north.acme, name=name, team=north.team, owner=north.ada)
+            rows.append(integration_row(Integration=name, Owner="ada", Description="Imported"))
+        else:
+            if saved:
+                rate(
+                    north.ledger, user=north.ada, rated_at=datetime(2024, 1, 1 + number, tzinfo=UTC)
+                )
+            moment = datetime(2024, 1, 1 + number, tzinfo=UTC).isoformat()
+            ones = {f"{name} step": "1" for name in CATEGORY_NAMES}  # as rate() rates
+            rows.append(assessment_row(**{"Rated at": moment, **ones}))
+    return table(kind, *rows)
+
+
+# Partners: the partners named.  Integrations: users, partners, teams, the partners'
+# integrations, memberships.  Assessments: users, partners, their integrations, the
+# assessments saved at the file's dates.
+PREVIEW_QUERIES = {PARTNERS: 1, INTEGRATIONS: 5, ASSESSMENTS: 4}
+
+
+@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize("kind", list(ImportKind))
+def test_the_preview_costs_the_same_few_queries_however_long_the_file(
+    user, north, kind, count, django_assert_num_queries
+):
+    text = _mixed_file(kind, north, count)
+
+    with django_assert_num_queries(PREVIEW_QUERIES[kind]) as queries:
+        result = importer.preview(kind, text, user=user)
+
+    assert not result.has_errors, errors(result)
+    assert result.counts["create"] == count // 2
+    assert result.counts["update" if kind != ASSESSMENTS else "unchanged"] == count - count // 2
+    # Reads only: no savepoint, no lock, no write.
+    assert all(query["sql"].startswith("SELECT") for query in queries.captured_queries)
+    assert not any("FOR UPDATE" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize("kind", list(ImportKind))
+def test_the_commit_costs_the_same_queries_for_3_rows_and_30(user, kind):
+    def commit_queries(count):
+        north = SimpleNamespace(**_north())
+        text = _mixed_file(kind, north, count)
+        with CaptureQueriesContext(connection) as queries:
+            result = importer.commit(kind, text, user=user)
+        assert result.committed, errors(result)
+        Assessment.objects.all()._raw_delete(Assessment.objects.db)
+        Integration.objects.all().delete()
+        Partner.objects.all().delete()
+        Membership.objects.exclude(user=user).delete()
+        Team.objects.exclude(memberships__user=user).delete()
+        return len(queries.captured_queries)
+
+    assert commit_queries(3) == commit_queries(30)
+
+
+def _north():
+    team = TeamFactory(name="North")
+    ada = MembershipFactory(team=team, user=UserFactory(username="ada")).user
+    acme = PartnerFactory(name="Acme", website="https://acme.example.com")
+    ledger = IntegrationFactory(partner=acme, name="Ledger", team=team, owner=ada)
+    return {"team": team, "ada": ada, "acme": acme, "ledger": ledger}
+
+
+def test_the_commit_locks_what_its_check_relies_on(user, north):
+    """Memberships (the owner rule), rated integrations (saved ratings), versions (updates)."""
+    files = {
+        INTEGRATIONS: table(INTEGRATIONS, integration_row(Owner="ada", Description="New")),
+        ASSESSMENTS: table(ASSESSMENTS, assessment_row()),
+        PARTNERS: table(PARTNERS, partner_row(Description="New")),
+    }
+    for kind, text in files.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert importer.commit(kind, text, user=user).committed
+
+        locks = [query["sql"] for query in queries.captured_queries if "FOR UPDATE" in query["sql"]]
+        if connection.features.has_select_for_update:
+            assert locks, kind
+        else:  # SQLite: the transaction holds the database's write lock from its start
+            assert not locks
+
+
+# -- the import and the per-record services apply the same rules ---------------------------------
+
+
+@pytest.fixture
+def people(north):
+    """North (Ada), and South with Bo; Cy belongs to no team."""
+    south = TeamFactory(name="South")
+    bo = MembershipFactory(team=south, user=UserFactory(username="bo")).user
+    cy = UserFactory(username="cy", first_name="Cy", last_name="Young")
+    return SimpleNamespace(**vars(north), south=south, bo=bo, cy=cy)
+
+
+def _soon(minutes):
+    return timezone.now() + timedelta(minutes=minutes)
+
+
+def _rate(n, rated_at, **kwargs):
+    return services.assessment_create(
+        integration=n.ledger,
+        rated_by=n.ada,
+        steps=steps(2, 2, 2, 2, 2),
+        rated_at=rated_at,
+        **kwargs,
+    )
+
+
+def _leave_north(n):
+    Membership.objects.filter(team=n.team, user=n.ada).delete()
+
+
+# (what, setup, the per-record service call, the file, whether the messages are the same)
+AGREEMENT = [
+    (
+        "website is a URL",
+        None,
+        lambda n: services.partner_create(name="Beta", website="acme dot com"),
+        (PARTNERS, partner_row(Name="Beta", Website="acme dot com")),
+        True,
+    ),
+    (
+        "name length",
+        None,
+        lambda n: services.partner_create(name="B" * 121),
+        (PARTNERS, partner_row(Name="B" * 121)),
+        False,
+    ),
+    (
+        "choices",
+        None,
+        lambda n: services.partner_create(name="Beta", platform_openness="ajar"),
+        (PARTNERS, partner_row(Name="Beta", **{"Platform openness": "ajar"})),
+        False,
+    ),
+    (
+        "a valid partner",
+        None,
+        lambda n: services.partner_create(name="Beta", website="https://beta.example.com"),
+        (PARTNERS, partner_row(Name="Beta", Website="https://beta.example.com")),
+        True,
+    ),
+    (
+        "a new integration's owner is in its team",
+        None,
+        lambda n: services.integration_create(partner=n.acme, name="Maps", team=n.team, owner=n.cy),
+        (INTEGRATIONS, integration_row(Integration="Maps", Owner="cy")),
+        True,
+    ),
+    (
+        "a new owner is in the team",
+        None,
+        lambda n: services.integration_update(n.ledger, owner=n.bo),
+        (INTEGRATIONS, integration_row(Owner="bo")),
+        True,
+    ),
+    (
+        "the owner is in a new team",
+        None,
+        lambda n: services.integration_update(n.ledger, team=n.south),
+        (INTEGRATIONS, integration_row(Team="South", Owner="ada")),
+        True,
+    ),
+    (
+        "an owner who left the team does not block other edits",
+        _leave_north,
+        lambda n: services.integration_update(n.ledger, description="Edited"),
+        (INTEGRATIONS, integration_row(Owner="ada", Description="Edited")),
+        True,
+    ),
+    (
+        "no rating in the future",
+        None,
+        lambda n: _rate(n, _soon(60)),
+        (ASSESSMENTS, assessment_row(**{"Rated at": _soon(60).isoformat()})),
+        False,
+    ),
+    (
+        "a rating within the clock-skew leeway",
+        None,
+        lambda n: _rate(n, _soon(4)),
+        (ASSESSMENTS, assessment_row(**{"Rated at": _soon(4).isoformat()})),
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("setup", "service", "file", "same_messages"),
+    [case[1:] for case in AGREEMENT],
+    ids=[case[0] for case in AGREEMENT],
+)
+def test_the_import_and_the_services_agree_on_each_rule(
+    user, people, setup, service, file, same_messages
+):
+    """A record the page would refuse, the import refuses, on the same field; and the converse."""
+    if setup:
+        setup(people)
+    kind, row = file
+    result = importer.preview(kind, table(kind, row), user=user)  # first: it writes nothing
+    by_import: dict[str, list[str]] = {}
+    for found in result.rows[0].errors:
+        by_import.setdefault(found.column, []).append(found.message)
+    try:
+        service(people)
+        by_service = {}
+    except ValidationError as error:
+        columns = {column.field: column.name for column in formats.columns(kind) if column.field}
+        by_service = {
+            columns.get(name, ""): messages for name, messages in error.message_dict.items()
+        }
+
+    assert set(by_import) == set(by_service)
+    if same_messages:
+        assert by_import == by_service
+
+
+@pytest.mark.parametrize("name", ["Acme", "ACME", " acme  "])
+def test_the_imports_lookup_finds_the_partner_the_services_check_finds(north, name):
+    found_by_import = importer._partners_named([name]).get(services.name_key(name))
+    with pytest.raises(ValidationError) as by_service:
+        services.partner_check(Partner(name=name.strip()))
+
+    assert found_by_import == north.acme
+    assert by_service.value.message_dict == {
+        "name": [services.partner_name_error(Partner(name=name), found_by_import)]
+    }
+
+
+# -- saves made by others between the check and the write ----------------------------------------
+
+
+def test_a_partner_saved_meanwhile_is_found_when_the_commit_checks_again(user, monkeypatch):
+    """The write clashes with it (the database refuses), so the file is checked again."""
+    PartnerFactory(name="Acme", website="", relationship_status="prospect")
+    real = importer._partners_named
+    calls = []
+
+    def not_yet_saved_on_the_first_check(names, *fields):
+        calls.append(names)
+        return {} if len(calls) == 1 else real(names, *fields)
+
+    monkeypatch.setattr(importer, "_partners_named", not_yet_saved_on_the_first_check)
+
+    result = importer.commit(PARTNERS, csv_text(["Name", "Website"], ["ACME", ""]), user=user)
+
+    assert result.committed and len(calls) == 2
+    assert [(row.action, row.changes) for row in result.rows] == [("update", ["Name"])]
+    assert list(Partner.objects.values_list("name", "version")) == [("ACME", 2)]
+
+
+def test_a_commit_that_keeps_clashing_says_so_and_saves_nothing(user, north, monkeypatch):
+    monkeypatch.setattr(importer, "_partners_named", lambda names, *fields: {})
+    token = PortfolioVersion.objects.values_list("token", flat=True).first()
+    text = table(PARTNERS, partner_row(Name="Beta"), partner_row(Name="Acme"))
+
+    result = importer.commit(PARTNERS, text, user=user)
+
+    assert not result.committed
+    assert result.problem == importer.CONFLICT_MESSAGE and result.has_errors
+    assert result.error_count == 0  # every row was fine: the data kept changing under it
+    assert list(Partner.objects.values_list("name", flat=True)) == ["Acme"]
+    assert PortfolioVersion.objects.values_list("token", flat=True).first() == token
+
+
+def test_a_record_saved_meanwhile_makes_the_commit_check_again(user, north, monkeypatch):
+    """An update whose version moved after the check is refused by the batch, then re-checked."""
+    real = services.partners_save_batch
+    calls = []
+
+    def someone_saves_first(*, creates, updates, user):
+        calls.append(1)
+        if len(calls) == 1:
+            Partner.objects.filter(pk=north.acme.pk).update(version=F("version") + 1)
+        return real(creates=creates, updates=updates, user=user)
+
+    monkeypatch.setattr(services, "partners_save_batch", someone_saves_first)
+
+    result = importer.commit(PARTNERS, table(PARTNERS, partner_row(Description="New")), user=user)
+
+    assert result.committed and len(calls) == 2
+    acme = Partner.objects.get()
+    # The first attempt was rolled back, "their" save with it: one change, by the import.
+    assert (acme.description, acme.version, acme.history.latest().history_user) == (
+        "New",
+        2,
+        user,
+    )
+
+
+def test_a_team_deleted_meanwhile_fails_inside_the_import_not_at_the_final_commit(
+    user, north, monkeypatch
+):
+    """PostgreSQL checks foreign keys at COMMIT; the import has them checked before returning."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs write transactions one at a time (BEGIN IMMEDIATE)")
+    south = TeamFactory(name="South")
+    real = services.integrations_save_batch
+    calls = []
+
+    def and_the_team_goes(**kwargs):
+        calls.append(1)
+        created = real(**kwargs)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:  # as a concurrent delete would, past PROTECT
+                cursor.execute("DELETE FROM partners_team WHERE id = %s", [south.pk])
+        return created
+
+    monkeypatch.setattr(services, "integrations_save_batch", and_the_team_goes)
+    text = table(INTEGRATIONS, integration_row(Integration="Maps", Team="South"))
+
+    result = importer.commit(INTEGRATIONS, text, user=user)
+
+    assert result.committed and len(calls) == 2  # the first attempt was rolled back whole
+    assert Integration.objects.get(name="Maps").team == south
+
+
+def test_the_page_says_plainly_when_the_commit_kept_clashing(client_signed_in, user, monkeypatch):
+    """Nothing was saved: the message, above the preview checked again, with its Import button."""
+    pending = PendingImport.objects.create(
+        uploaded_by=user, kind=PARTNERS, filename="p.csv", content="Name\r\nAcme\r\n"
+    )
+    conflict = importer.Preview(PARTNERS, [], [], problem=importer.CONFLICT_MESSAGE)
+    monkeypatch.setattr(importer, "commit", lambda kind, text, user: conflict)
+    url = reverse("exchange:import_preview", args=[pending.pk])
+
+    response = client_signed_in.post(url, follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    text = page_text(response)
+    assert importer.CONFLICT_MESSAGE in text and "Import 1 row" in text
+    assert PendingImport.objects.filter(pk=pending.pk).exists()  # kept, to try again
+
+
+# -- the same file committed from several requests at once ---------------------------------------
+
+CONCURRENT = 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", [PARTNERS, ASSESSMENTS])
+def test_the_same_file_committed_at_once_is_imported_once(kind):
+    """Real threads and connections: one commit writes, the others find the rows saved."""
+    lead = UserFactory(username="lead")
+    north = SimpleNamespace(**_north())
+    files = {
+        PARTNERS: table(
+            PARTNERS,
+            partner_row(Description="Changed", Website="https://acme.example.com"),
+            *(partner_row(Name=f"New {number}") for number in range(20)),
+        ),
+        ASSESSMENTS: table(
+            ASSESSMENTS,
+            *(
+                assessment_row(**{"Rated at": f"2025-01-{day:02}T00:00:00Z"})
+                for day in range(1, 21)
+            ),
+        ),
+    }
+    results = []
+
+    errors_raised = run_in_threads(
+        lambda index: results.append(importer.commit(kind, files[kind], user=lead)), CONCURRENT
+    )
+
+    assert errors_raised == []
+    assert all(result.committed for result in results), [r.problem for r in results]
+    assert sum(result.counts["create"] for result in results) == 20
+    if kind == PARTNERS:
+        assert Partner.objects.count() == 21
+        acme = Partner.objects.get(name="Acme")
+        assert (acme.description, acme.version, acme.history.count()) == ("Changed", 2, 2)
+    else:
+        assert Assessment.objects.count() == 20
+        ledger = Integration.objects.get(pk=north.ledger.pk)
+        assert ledger.current_assessment.rated_at == datetime(2025, 1, 20, tzinfo=UTC)
+        assert ledger.previous_assessment.rated_at == datetime(2025, 1, 19, tzinfo=UTC)

@@ -165,6 +165,12 @@ def test_export_then_import_into_an_empty_database_gives_back_the_same_data(user
 
     assert _snapshot() == before
     assert {kind: "".join(export_lines(kind)) for kind in ImportKind} == files
+    # Each imported record has its history from the start, by the importing user.
+    for model in (Partner, Integration):
+        assert set(model.objects.values_list("version", flat=True)) == {1}
+        imported = model.history.filter(id__in=model.objects.values("id"))
+        history = imported.values_list("history_type", "history_user")
+        assert sorted(history) == [("+", user.pk)] * model.objects.count()
 
     # And importing the same files again changes nothing.
     for kind in ImportKind:
