@@ -273,6 +273,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scorecard@localhost"
 
 # CSV import (/import/): the largest file accepted, in megabytes.
 IMPORT_MAX_BYTES = _at_least_one("IMPORT_MAX_MB", default=5) * 1024 * 1024
+# ...and the most rows: a 5 MB file of full rows holds 10,000 to 15,000, but one of
+# very short rows could hold far more and outlast the web server's timeout.
+IMPORT_MAX_ROWS = _at_least_one("IMPORT_MAX_ROWS", default=20_000)
 
 # JSON API (/api/v1/, api/): tokens or the browser's session; JSON only.
 API_MAX_BODY_BYTES = _at_least_one("API_MAX_BODY_KB", default=256) * 1024

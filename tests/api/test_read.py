@@ -14,6 +14,7 @@ def test_the_index_links_every_resource(api, world):
         "partners": "http://testserver/api/v1/partners/",
         "integrations": "http://testserver/api/v1/integrations/",
         "assessments": "http://testserver/api/v1/assessments/",
+        "tokens": "http://testserver/api/v1/tokens/",
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
     }
