@@ -18,9 +18,14 @@ NO_MEMBERSHIP = (
 )
 
 
-def _creates(view) -> bool:
-    """A POST to a list; a POST elsewhere is a method the endpoint lacks (405)."""
-    return getattr(view, "action", None) == "create"
+def _creates(request, view) -> bool:
+    """A POST to a list; a POST elsewhere is a method the endpoint lacks (405).
+
+    OPTIONS asks too (action "metadata", with the request's method set to POST)
+    before it describes the POST body: the same rule decides whether it does.
+    """
+    action = getattr(view, "action", None)
+    return action == "create" or (action == "metadata" and request.method == "POST")
 
 
 class CanRead(drf.BasePermission):
@@ -38,7 +43,7 @@ class PartnerPermission(CanRead):
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        if _creates(view) and not permissions.can_create_partner(request.user):
+        if _creates(request, view) and not permissions.can_create_partner(request.user):
             self.message = "Only product managers, partnership leads and admins add partners."
             return False
         return True
@@ -60,7 +65,7 @@ class IntegrationPermission(CanRead):
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        if _creates(view) and not permissions.can_create_integration(request.user):
+        if _creates(request, view) and not permissions.can_create_integration(request.user):
             self.message = (
                 "You may not add integrations: you are not a product manager of any team."
             )
@@ -89,7 +94,7 @@ class AssessmentPermission(CanRead):
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        if _creates(view) and not permissions.can_create_integration(request.user):
+        if _creates(request, view) and not permissions.can_create_integration(request.user):
             self.message = (
                 "You may not rate integrations: you are not a product manager of any team."
             )

@@ -268,6 +268,7 @@ class TokenViewSet(
     """Your API tokens: create one with your password, list them, revoke one."""
 
     serializer_class = TokenSerializer
+    create_serializer_class = TokenCreateSerializer
     filter_backends: list = []
 
     def _creates(self) -> bool:
@@ -295,9 +296,10 @@ class TokenViewSet(
     def get_queryset(self) -> QuerySet[ApiToken]:
         return ApiToken.objects.active().filter(user_id=self.request.user.pk)
 
-    @sensitive_variables("data", "new")
+    # The serializer too: its repr shows the body it was given, password included.
+    @sensitive_variables("serializer", "data", "new")
     def create(self, request) -> Response:
-        serializer = TokenCreateSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = check_password(request._request, data["username"], data["password"])

@@ -83,6 +83,9 @@ class ApiViewMixin:
     # (``http_method_names``), so they are neither in the schema nor in the
     # Allow header.
     not_offered: dict[str, str] = {}
+    # The body a POST takes, where it is not the shape the list answers in; set, OPTIONS
+    # describes it too.
+    create_serializer_class: type[serializers.Serializer] | None = None
     schema = ApiAutoSchema()
 
     @classmethod
@@ -97,6 +100,11 @@ class ApiViewMixin:
         raise exceptions.MethodNotAllowed(
             request.method, detail=self.not_offered.get(request.method)
         )
+
+    def get_serializer_class(self):
+        if self.create_serializer_class and self.request and self.request.method == "POST":
+            return self.create_serializer_class
+        return super().get_serializer_class()
 
     def get_object(self):
         try:
@@ -388,6 +396,7 @@ class AssessmentViewSet(
     """Assessments: an integration's ratings over time. Append-only: re-rating adds one."""
 
     serializer_class = AssessmentSerializer
+    create_serializer_class = AssessmentCreateSerializer
     permission_classes = [permissions.AssessmentPermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = AssessmentFilter
@@ -399,9 +408,7 @@ class AssessmentViewSet(
         return Assessment.objects.select_related("rated_by")
 
     def create(self, request) -> Response:
-        serializer = AssessmentCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         integration = data["integration"]
@@ -417,7 +424,7 @@ class AssessmentViewSet(
                 rated_at=data.get("rated_at"),
             )
         return Response(
-            self.get_serializer(assessment).data,
+            AssessmentSerializer(assessment, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": _detail_url(request, "assessment", assessment.pk)},
         )

@@ -146,3 +146,38 @@ def test_changes_made_with_a_token_are_recorded_as_the_tokens_user(lead, world):
     latest = world.partner.history.order_by("-history_date").first()
     assert latest.history_user == lead
     assert latest.contacts == "Ann"
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "offered"),
+    [
+        ("viewer", "/api/v1/partners/", False),
+        ("viewer", "/api/v1/integrations/", False),
+        ("viewer", "/api/v1/assessments/", False),
+        ("pm", "/api/v1/partners/", True),
+        ("pm", "/api/v1/integrations/", True),
+        ("pm", "/api/v1/assessments/", True),
+    ],
+)
+def test_options_offers_post_only_to_those_who_may_post(request, world, role, path, offered):
+    # DRF's OPTIONS describes the POST body only when the permission classes allow a POST.
+    client = token_client(request.getfixturevalue(role))
+
+    actions = client.options(path).json().get("actions", {})
+
+    assert ("POST" in actions) is offered
+    assert (client.post(path, {}).status_code != 403) is offered
+
+
+@pytest.mark.parametrize(
+    ("path", "writable"),
+    [
+        ("/api/v1/assessments/", {"integration", "steps", "notes", "comment", "rated_at"}),
+        ("/api/v1/tokens/", {"username", "password", "name"}),
+    ],
+)
+def test_options_describes_the_body_a_post_takes(pm, path, writable):
+    # These lists answer in one shape and take another: OPTIONS shows what to send.
+    fields = token_client(pm).options(path).json()["actions"]["POST"]
+
+    assert {name for name, field in fields.items() if not field["read_only"]} == writable

@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from django.views.debug import ExceptionReporter
 from rest_framework.test import APIClient
 
 from api import tokens
@@ -582,3 +583,28 @@ def test_the_readmes_flow_create_a_token_list_integrations_rate_one(world, pm):
     assert Integration.objects.get(pk=world.integration.pk).current_assessment == saved
     again = Client().get(f"/api/v1/integrations/{integration['id']}/", headers=auth).json()
     assert again["scorecard"]["total"] == sum(steps.values())
+
+
+# -- secrets stay out of error reports --------------------------------------------------------
+
+
+def test_a_server_error_while_creating_a_token_reports_no_password(lead, monkeypatch):
+    # Django's error report (the mail to ADMINS, an error tracker) lists every frame's
+    # local variables, less those marked sensitive: a serializer's repr shows its data.
+    def fail_to_create(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(tokens, "token_create", fail_to_create)
+
+    with pytest.raises(RuntimeError) as raised:
+        create(username=lead.username)
+
+    report = ExceptionReporter(None, raised.type, raised.value, raised.tb).get_traceback_data()
+    # The server's frames, from the handler on (not the test client's, which sent the body).
+    frames = {
+        frame["function"]: dict(frame["vars"])
+        for frame in report["frames"]
+        if "django/test/" not in frame["filename"] and "/tests/" not in frame["filename"]
+    }
+    assert "data" in frames["create"]  # the view's own frame is in the report
+    assert all(PASSWORD not in value for names in frames.values() for value in names.values())
