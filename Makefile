@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install python-venv chromium lint clean bench
+.PHONY: run test install python-venv chromium lint clean bench bench-import
 
 run: install  ## set up, load the demo data once, serve on http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -62,6 +62,9 @@ bench: install  ## the scale benchmark (docs/benchmarks.md); BENCH_DURATION=… 
 		fi; \
 	fi
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-import: install  ## CSV import of the largest accepted files, timed (docs/benchmarks.md)
+	$(PY) -m bench.imports $(BENCH_IMPORT_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

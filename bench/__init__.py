@@ -1,4 +1,5 @@
-"""The scale benchmark of issue 3: ``make bench`` runs ``python -m bench.run`` (docs/benchmarks.md).
+"""The scale benchmarks (docs/benchmarks.md): ``make bench`` runs ``python -m bench.run``,
+``make bench-import`` runs ``python -m bench.imports``.
 
 - run.py: the steps, per database, and the command line
 - prepare.py: a Django script: the signed-in lead, the pages with real ids, SQL per page
@@ -7,6 +8,7 @@
 - load.py: wrk and its Lua script (wrk_report.lua)
 - report.py: what a run found, as Markdown
 - settings.py: production settings, with static files collected into a temporary folder
+- imports.py: 5 MB CSV files previewed and committed, per database (issue 5)
 """
 
 

@@ -213,10 +213,11 @@ def analyze_postgres(url: str) -> float:
     return time.perf_counter() - started
 
 
-def fresh_sqlite() -> str:
+def fresh_sqlite(path: Path | str = SQLITE_FILE) -> str:
+    """The URL of an empty SQLite database at ``path`` (its WAL files removed too)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_FILE}"
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
 
 
 def measure_pages(

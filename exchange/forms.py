@@ -65,9 +65,8 @@ class ImportUploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
         self.text = ""
         self.filename = ""
         # The help text names the limit in force (settings may be overridden).

@@ -122,13 +122,11 @@ class Preview:
 
 
 def decode(data: bytes) -> str:
-    """The file's text: UTF-8, with or without a byte-order mark, or a :class:`FileError`."""
-    limit = settings.IMPORT_MAX_BYTES
-    if len(data) > limit:
-        raise FileError(
-            f"The file is {_megabytes(len(data))}; files of up to {_megabytes(limit)} can be "
-            "imported. Split it into smaller files."
-        )
+    """The file's text: UTF-8, with or without a byte-order mark, or a :class:`FileError`.
+
+    The size limit (settings.IMPORT_MAX_BYTES) is the upload form's to check,
+    before the file is read at all.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileError(_NOT_UTF8)
     if data.startswith(b"PK\x03\x04"):
@@ -152,10 +150,6 @@ _NOT_UTF8 = (
     "In Excel, save it as “CSV UTF-8 (Comma delimited)”; in LibreOffice or Google Sheets, "
     "choose CSV with the UTF-8 character set."
 )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
 @dataclass

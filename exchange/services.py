@@ -23,10 +23,14 @@ PENDING_IMPORTS_PER_USER = 5
 
 
 def pending_imports(user: AbstractBaseUser):
-    """The user's uploads still waiting to be committed, newest first."""
+    """The user's uploads still waiting to be committed, newest first.
+
+    Without their text (up to IMPORT_MAX_BYTES each), which only the preview and
+    the commit read: ask for it with ``.defer(None)`` or read ``.content``.
+    """
     return PendingImport.objects.filter(
         uploaded_by=user, uploaded_at__gte=timezone.now() - PENDING_IMPORT_LIFETIME
-    )
+    ).defer("content")
 
 
 def pending_import_create(

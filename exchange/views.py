@@ -56,7 +56,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     """Choose what a file holds and upload it; a file that can be previewed goes to its preview."""
     _require_import(request)
     if request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES, user=request.user)
+        form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             pending = services.pending_import_create(
                 user=request.user,
@@ -66,7 +66,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             )
             return redirect("exchange:import_preview", pending.pk)
     else:
-        form = ImportUploadForm(initial={"kind": request.GET.get("kind")}, user=request.user)
+        form = ImportUploadForm(initial={"kind": request.GET.get("kind")})
     return render(
         request,
         "exchange/import_upload.html",
@@ -117,7 +117,7 @@ def _preview_context(pending: PendingImport, preview: importer.Preview) -> dict:
 
 def _pending_or_404(request: HttpRequest, pk: int) -> PendingImport:
     """The signed-in user's own recent upload; anyone else's is as good as absent."""
-    pending = services.pending_imports(request.user).filter(pk=pk).first()
+    pending = services.pending_imports(request.user).defer(None).filter(pk=pk).first()
     if pending is None:
         raise Http404("No such upload.")
     return pending

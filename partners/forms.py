@@ -31,7 +31,9 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.refuse_stale(error)
     elif hasattr(error, "error_dict"):
         for field, messages in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+            # A hidden field's error would not show: it goes above the form instead.
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, messages)
     else:
         form.add_error(None, error)
 

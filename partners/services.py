@@ -241,6 +241,13 @@ def _claim_version(instance: Partner | Integration, expected_version: int) -> No
                 f"This {noun} was deleted after you opened it; there is nothing to save.",
                 code="deleted",
             )
+        saved_version = model._base_manager.filter(pk=instance.pk).values_list("version", flat=True)
+        if expected_version > saved_version.get():
+            # Not someone else's save: a version that was never saved (a client's slip).
+            raise ValidationError(
+                {"version": f"There is no version {expected_version} of this record to edit."},
+                code="unknown_version",
+            )
         raise StaleVersionError(instance, history.changes_since(instance, expected_version))
     instance.version = expected_version + 1
 

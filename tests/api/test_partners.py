@@ -280,6 +280,15 @@ def test_a_stale_version_is_a_409_that_says_what_changed(api, lead, world):
     assert again.json()["version"] == 3
 
 
+def test_a_version_never_saved_is_a_400_on_version_not_a_conflict(api, world):
+    response = api.patch("/api/v1/partners/acme/", {"contacts": "Ann", "version": 99})
+
+    body = assert_error(response, 400)
+    assert body["errors"] == {"version": ["There is no version 99 of this record to edit."]}
+    world.partner.refresh_from_db()
+    assert (world.partner.contacts, world.partner.version) == ("", 1)
+
+
 def test_without_a_version_a_change_applies_to_the_current_one(api, world):
     services.partner_update(world.partner, contacts="Bob")
 

@@ -141,14 +141,6 @@ def test_decode_refuses_binary_files():
         importer.decode(b"PK\x03\x04rest-of-a-zip")
 
 
-def test_decode_refuses_files_over_the_limit(settings):
-    settings.IMPORT_MAX_BYTES = 1024 * 1024
-
-    importer.decode(b"x" * 1024 * 1024)
-    with pytest.raises(FileError, match="up to 1 MB"):
-        importer.decode(b"x" * (1024 * 1024 + 1))
-
-
 # -- file errors ---------------------------------------------------------------------------------
 
 

@@ -92,3 +92,15 @@ def test_commit_twice_is_refused_the_second_time(user):
     with pytest.raises(PendingImport.DoesNotExist):
         services.pending_import_commit(pending=pending, user=user)
     assert Partner.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_listing_pending_imports_leaves_their_text_in_the_database(django_assert_num_queries):
+    user = UserFactory()
+    services.pending_import_create(user=user, kind="partners", filename="p.csv", text="Name\nA\n")
+
+    with django_assert_num_queries(1):
+        listed = list(services.pending_imports(user))
+
+    assert [pending.filename for pending in listed] == ["p.csv"]
+    assert "content" in listed[0].get_deferred_fields()

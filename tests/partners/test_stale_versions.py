@@ -391,3 +391,19 @@ def test_a_version_outside_the_columns_range_is_refused_not_a_server_error(lead_
     assert "This form was altered outside the page" in visible_text(response)
     assert FormState(response).text("description") == "Mine"
     assert Partner.objects.get(pk=partner.pk).description == "Accounting"
+
+
+@pytest.mark.django_db
+def test_a_version_never_saved_is_refused_as_invalid_not_as_someone_elses_save(lead_client):
+    partner = PartnerFactory(name="Acme", slug="acme", description="Accounting")
+
+    response = lead_client.post(
+        "/partners/acme/edit/", partner_data(name="Acme", description="Mine", version="99")
+    )
+
+    assert response.status_code == 200
+    text = visible_text(response)
+    assert "There is no version 99 of this record to edit." in text
+    assert "Someone else saved" not in text
+    assert FormState(response).text("description") == "Mine"
+    assert Partner.objects.get(pk=partner.pk).description == "Accounting"
