@@ -30,9 +30,10 @@ import csv
 import functools
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +41,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q, QuerySet, TextChoices
+from django.db.models import Model, Q, QuerySet, TextChoices
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -60,6 +61,9 @@ ACTIONS = (CREATE, UPDATE, UNCHANGED)
 LOOKUP_CHUNK = 5000
 # Teams are named in an error message when there are no more than this.
 TEAMS_LISTED = 12
+
+# A step written as a whole decimal number: "2.0", "2.00".
+_WHOLE_DECIMAL = re.compile(r"[0-9]+\.0+")
 
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
@@ -191,7 +195,7 @@ class _Row:
 
 def _delimiter(text: str) -> str:
     # Spreadsheets in some locales separate with semicolons; the header row tells.
-    first_line = text.split("\n", 1)[0]
+    first_line = text.splitlines()[0] if text else ""  # \n, \r\n or a lone \r
     if "," not in first_line:
         for candidate in (";", "\t"):
             if candidate in first_line:
@@ -207,6 +211,9 @@ def read_table(kind: ImportKind | str, text: str) -> _Table:
             f"The file is empty. {_a_file_of(kind).capitalize()} starts with a row of column "
             f"names: {', '.join(formats.import_columns(kind))}."
         )
+    # A cell may be as long as the file may be (csv's default limit is 128 KB, which a long
+    # description exported from the pages exceeds): the upload's size limit bounds it.
+    csv.field_size_limit(max(csv.field_size_limit(), settings.IMPORT_MAX_BYTES, len(text)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     try:
         records = list(reader)
@@ -371,7 +378,7 @@ def commit(kind: ImportKind | str, text: str, *, user: AbstractBaseUser) -> Prev
                 if result.has_errors:
                     return result
                 importer.write(user)
-                _check_deferred_constraints()
+                _check_deferred_constraints(importer.model)
         # A clash, a stale version, a deadlock or a lock wait that timed out: the
         # savepoint is rolled back, so nothing of this attempt is left.
         except (IntegrityError, OperationalError, services.StaleBatchError) as error:
@@ -384,17 +391,22 @@ def commit(kind: ImportKind | str, text: str, *, user: AbstractBaseUser) -> Prev
     return result
 
 
-def _check_deferred_constraints() -> None:
+def _check_deferred_constraints(model: type[Model]) -> None:
     """Have the database check its deferred constraints now, where a failure can be reported.
 
     Foreign keys are checked at the end of the transaction, which may be the
     caller's, after the import has returned.  A team or user deleted between
     the check and the write would fail there; checked here, it fails inside
     the import's savepoint instead.  (On SQLite, whose write transactions run
-    one at a time, nothing else can delete meanwhile; the check is cheap and
-    keeps both databases on one path.)
+    one at a time, nothing else can delete meanwhile; the check keeps both
+    databases on one path, and it reads only the tables the import wrote.)
     """
-    connection.check_constraints()
+    tables = [model._meta.db_table]
+    if hasattr(model, "history"):
+        tables.append(model.history.model._meta.db_table)
+    if model is Assessment:  # rating moves the integrations' scorecard pointers
+        tables.append(Integration._meta.db_table)
+    connection.check_constraints(table_names=tables)
 
 
 # -- reading cells -------------------------------------------------------------------------------
@@ -420,7 +432,7 @@ class _Importer:
 
     def check(self) -> None:
         """Check every row, recording its action or its errors; no writes."""
-        self.users = _users(self.table)
+        self.users, self.users_caseless = _users(self.table)
         self.load()
         for row in self.table.rows:
             self.check_row(row)
@@ -524,7 +536,13 @@ class _Importer:
             if model_field.null:
                 return None
             raise _CellError(f"{column.name} is required: a username.")
-        found = self.users.get(text) or self.users.get(text.lower())
+        found = self.users.get(text)
+        if found is None and text.lower() in self.users_caseless:
+            found = self.users_caseless[text.lower()]
+            if found is None:
+                raise _CellError(
+                    f"Several users have the username “{text}” in some case; write it exactly."
+                )
         if found is None:
             raise _CellError(
                 f"There is no user with the username “{text}”; an administrator adds people."
@@ -532,8 +550,11 @@ class _Importer:
         return found
 
     def step(self, column: Column, text: str) -> int:
-        if text.isdigit() and int(text) in rubric.STEP_NUMBERS:
-            return int(text)
+        # isdecimal(), not isdigit(): int() refuses "²".  A whole number written
+        # "2.0" (as scripts and some spreadsheets write numbers) is read as the API reads it.
+        number = text.split(".", 1)[0] if _WHOLE_DECIMAL.fullmatch(text) else text
+        if number.isdecimal() and int(number) in rubric.STEP_NUMBERS:
+            return int(number)
         category = rubric.category(column.category)
         by_name = _step_names(column.category)
         if formats.normalise(text) in by_name:
@@ -646,13 +667,19 @@ def _step_names(key: str) -> dict[str, int]:
 
 
 def parse_moment(text: str) -> datetime | None:
-    """An ISO 8601 date and time (a date alone is its midnight); naive is the site's time zone."""
+    """An ISO 8601 date and time (a date alone is its midnight); naive is the site's time zone.
+
+    None when unreadable, or when it cannot be told in UTC and in the site's time
+    zone (year 1 or 9999 near a time-zone offset): the database and the export need both.
+    """
     try:
         moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        moment.astimezone(UTC)
+        timezone.localtime(moment)
+    except (ValueError, OverflowError):
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
     return moment
 
 
@@ -664,8 +691,14 @@ def _by_field(error: ValidationError) -> Iterable[tuple[str, list[str]]]:
         yield "", error.messages
 
 
-def _users(table: _Table) -> dict[str, AbstractBaseUser]:
-    """The users the file names, by username and by its lower case (when that is unique)."""
+def _users(
+    table: _Table,
+) -> tuple[dict[str, AbstractBaseUser], dict[str, AbstractBaseUser | None]]:
+    """The users the file names: by username, and by its lower case (None when ambiguous).
+
+    Two dicts, so that a name written in another case never finds the user whose
+    exact username is its lower case while another user has the same name too.
+    """
     names = sorted(
         {
             row.raw(column.name).strip()
@@ -689,10 +722,10 @@ def _users(table: _Table) -> dict[str, AbstractBaseUser]:
                 continue
             users[user.get_username()] = user
             lowered.setdefault(user.get_username().lower(), []).append(user)
-    for name, matches in lowered.items():
-        if len(matches) == 1:
-            users.setdefault(name, matches[0])
-    return users
+    caseless = {
+        name: matches[0] if len(matches) == 1 else None for name, matches in lowered.items()
+    }
+    return users, caseless
 
 
 def _partners_named(names: Iterable[str], *fields: str) -> dict[str, Partner]:

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -53,37 +51,6 @@ def bump() -> None:
             PortfolioVersion.objects.create(pk=VERSION_PK, token=token)
     except IntegrityError:  # created meanwhile by another writer
         PortfolioVersion.objects.filter(pk=VERSION_PK).update(token=token)
-
-
-_batch = threading.local()
-
-
-@contextmanager
-def one_version_change() -> Iterator[None]:
-    """Saves inside the block change the data version once, when it ends, not each time.
-
-    For bulk writes in one transaction (a CSV import saves thousands of rows):
-    each save would otherwise rewrite the version row.  Use it inside the
-    writing transaction; if the block raises, that transaction is expected to
-    roll back, so the version is left alone.
-    """
-    outermost = not getattr(_batch, "depth", 0)
-    if outermost:
-        _batch.depth, _batch.changed = 0, False
-    _batch.depth += 1
-    try:
-        yield
-    finally:
-        _batch.depth -= 1
-    if outermost and _batch.changed:
-        bump()
-
-
-def _changed() -> None:
-    if getattr(_batch, "depth", 0):
-        _batch.changed = True
-    else:
-        bump()
 
 
 def key(name: str, params: Any = None) -> str:
@@ -131,14 +98,14 @@ def fragment(version: str | None, query: QueryDict, day: date, *, names: Iterabl
 
 
 def _bump_on_change(sender, **kwargs) -> None:
-    _changed()
+    bump()
 
 
 def _bump_on_user_change(sender, update_fields=None, **kwargs) -> None:
     # Signing in saves last_login; names shown as owners are what matter.
     if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return
-    _changed()
+    bump()
 
 
 def connect_signals() -> None:
