@@ -18,7 +18,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners import permissions
+from partners import permissions, services
 from partners.models import MAX_VERSION, Assessment, Integration, Partner, Team
 from scorecard import rubric, scoring, selectors
 
@@ -366,12 +366,7 @@ class PartnerSerializer(JsonModelSerializer):
         model = Partner
         fields = (
             "slug",
-            "name",
-            "website",
-            "description",
-            "platform_openness",
-            "relationship_status",
-            "contacts",
+            *services.PARTNER_FIELDS,  # what the services write, in their order
             "integration_count",
             "version",
             "created_at",
@@ -434,16 +429,7 @@ class IntegrationSerializer(JsonModelSerializer):
         model = Integration
         fields = (
             "id",
-            "partner",
-            "name",
-            "description",
-            "team",
-            "owner",
-            "status",
-            "incentive_model",
-            "has_commitments",
-            "commitments",
-            "intent",
+            *services.INTEGRATION_FIELDS,  # what the services write, in their order
             "version",
             "created_at",
             "updated_at",
