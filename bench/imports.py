@@ -63,6 +63,8 @@ from bench.run import (
     analyze_postgres,
     app_env,
     collect_static,
+    command_line,
+    finish,
     fresh_postgres,
     fresh_sqlite,
     manage,
@@ -706,19 +708,10 @@ def main(argv: list[str]) -> int:
             path.write_text(text + "\n")
             print(f"\n{text}", flush=True)
             say(f"written to {path.relative_to(ROOT)}")
-    minutes, seconds = divmod(round(time.perf_counter() - started), 60)
-    say(f"done in {minutes} min {seconds:02d} s")
     failures = [f"{run.label}: {run.error}" for run in runs if run.error]
     failures += [f"{run.label} {problem}" for run in runs for problem in run.problems]
-    if failures:
-        say("FAILED\n  " + "\n  ".join(failures))
-        return 1
-    return 0
+    return finish(started, failures)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except BenchError as error:
-        print(f"bench: error: {error}", file=sys.stderr)
-        sys.exit(2)
+    command_line(main)

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -352,8 +353,6 @@ def main(argv: list[str]) -> int:
             path = report.write(run, header, RESULTS_DIR)
             print(f"\n{report.render(run)}", flush=True)
             say(f"written to {path.relative_to(ROOT)}")
-    minutes, seconds = divmod(round(time.perf_counter() - started), 60)
-    say(f"done in {minutes} min {seconds:02d} s on " + "; ".join(header))
     failures = [f"{run.label}: {run.error}" for run in runs if run.error]
     failures += [
         f"{run.label} {page.path}: {page.problem}"
@@ -361,15 +360,27 @@ def main(argv: list[str]) -> int:
         for page in run.pages
         if page.problem
     ]
+    return finish(started, failures, on="; ".join(header))
+
+
+def finish(started: float, failures: list[str], *, on: str = "") -> int:
+    """Say how long the run took and what failed; the exit status (1 if anything did)."""
+    minutes, seconds = divmod(round(time.perf_counter() - started), 60)
+    say(f"done in {minutes} min {seconds:02d} s" + (f" on {on}" if on else ""))
     if failures:
         say("FAILED\n  " + "\n  ".join(failures))
         return 1
     return 0
 
 
-if __name__ == "__main__":
+def command_line(main: Callable[[list[str]], int]) -> None:
+    """Run a benchmark's ``main`` as a command: exit 2 with the message on a BenchError."""
     try:
         sys.exit(main(sys.argv[1:]))
     except BenchError as error:
         print(f"bench: error: {error}", file=sys.stderr)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    command_line(main)
