@@ -378,6 +378,16 @@ class Assessment(models.Model):
         related_name="assessments",
     )
     rated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Who put the rating into the app when it is not the rater: set by the CSV
+    # import, so a file naming someone else as rater is traceable to its uploader.
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -448,6 +458,9 @@ class ContingencyPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Claimed by every save, as Partner.version and Integration.version are, so
+    # a plans page opened before someone else's save cannot overwrite it.
+    version = _version_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
