@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install python-venv chromium lint clean bench bench-import
+.PHONY: run test install python-venv chromium lint clean bench bench-import soak
 
 run: install  ## set up, load the demo data once, serve on http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -65,6 +65,9 @@ bench: install  ## the scale benchmark (docs/benchmarks.md); BENCH_DURATION=… 
 
 bench-import: install  ## CSV import of the largest accepted files, timed (docs/benchmarks.md)
 	$(PY) -m bench.imports $(BENCH_IMPORT_ARGS)
+
+soak: install  ## two app servers on one PostgreSQL and one Redis under mixed load; SOAK_SECONDS=… (60)
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

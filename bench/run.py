@@ -157,17 +157,17 @@ def app_env(database_url: str, static_root: Path) -> dict[str, str]:
     }
 
 
-def fresh_postgres(url: str) -> None:
-    """Drop and create again the benchmark's PostgreSQL database."""
+def fresh_postgres(url: str, *, marker: str = "bench") -> None:
+    """Drop and create again the benchmark's PostgreSQL database (its name contains ``marker``)."""
     import psycopg2  # pinned in requirements.txt; imported only when PostgreSQL is benched
     from psycopg2 import sql
 
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
-    if "bench" not in name:
+    if marker not in name:
         raise BenchError(
             f"refusing to drop the database {name!r}: the benchmark's database name must "
-            "contain 'bench' (set BENCH_POSTGRES_URL)."
+            f"contain {marker!r} (set BENCH_POSTGRES_URL or SOAK_POSTGRES_URL)."
         )
     where = f"{parts.hostname}:{parts.port or 5432}"
     try:
