@@ -14,12 +14,13 @@ happens to open.  Asking for the password every time means a token is only
 ever made by someone who knows it.  The password goes through
 ``django.contrib.auth.authenticate()`` with the request, as on the sign-in
 page, so django-axes counts wrong passwords and locks the username out from
-the address exactly as it does there (settings.py, AXES_*), and a right one
-forgives earlier typos (AXES_RESET_ON_SUCCESS).  The write rate limit
-(api/throttling.py) also counts these POSTs per client address: the lockout
-is per username and address, the rate bounds one address trying many
-usernames.  No session is read, so no CSRF token is needed (nothing a
-cross-site page could borrow).
+the address exactly as it does there (settings.py, AXES_*), and the address
+for every username after AXES_ADDRESS_FAILURE_LIMIT failures across usernames
+(scorecard/lockout.py); a right password forgives that username's earlier
+typos (AXES_RESET_ON_SUCCESS).  The write rate limit (api/throttling.py) also
+counts these POSTs per client address, which bounds how fast one address
+tries.  No session is read, so no CSRF token is needed (nothing a cross-site
+page could borrow).
 
 Listing and revoking (GET, DELETE) authenticate like the rest of the API, with
 a token or the browser's session.
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from datetime import datetime
 
 from axes.helpers import get_credentials
 from django.contrib.auth import authenticate, get_user_model, user_logged_in
@@ -58,7 +58,7 @@ from api.schema import errors as error_responses
 from api.serializers import ErrorSerializer, JsonCharField
 from api.views import ApiViewMixin
 from partners import permissions
-from scorecard.lockout import lock_ends_at
+from scorecard.lockout import Lock, current_lock
 
 User = get_user_model()
 USERNAME_MAX_LENGTH = User._meta.get_field(User.USERNAME_FIELD).max_length
@@ -124,26 +124,30 @@ class NewTokenSerializer(serializers.Serializer):
 
 
 class LockedOut(exceptions.APIException):
-    """429: django-axes locked this username out from this address (Retry-After: seconds)."""
+    """429: django-axes locked this username out from this address, or the address for
+    every username (scorecard/lockout.py); Retry-After: seconds."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "locked_out"
 
-    def __init__(self, ends_at: datetime | None) -> None:
-        if ends_at is None:  # no cool-off configured: the lock lasts until an admin lifts it
+    def __init__(self, lock: Lock) -> None:
+        reason = (
+            "Too many wrong passwords from your address, for many usernames"
+            if lock.whole_address
+            else "Too many wrong passwords for this username from your address"
+        )
+        if lock.ends_at is None:  # no cool-off configured: the lock lasts until an admin lifts it
             self.wait = None
             super().__init__(
-                "Too many wrong passwords for this username from your address: signing in "
-                "is locked until an administrator lifts the lock."
+                f"{reason}: signing in is locked until an administrator lifts the lock."
             )
             return
-        seconds = max(1, math.ceil((ends_at - timezone.now()).total_seconds()))
+        seconds = max(1, math.ceil((lock.ends_at - timezone.now()).total_seconds()))
         self.wait = seconds  # DRF's exception handler sends it as Retry-After
         minutes = math.ceil(seconds / 60)
         super().__init__(
-            "Too many wrong passwords for this username from your address: signing in is "
-            f"locked for {minutes} more minute{'s' if minutes != 1 else ''} (Retry-After gives "
-            "the seconds)."
+            f"{reason}: signing in is locked for {minutes} more "
+            f"minute{'s' if minutes != 1 else ''} (Retry-After gives the seconds)."
         )
 
 
@@ -158,7 +162,7 @@ def check_password(request: HttpRequest, username: str, password: str) -> Abstra
         # Answered here, in JSON: left marked, the request would have AxesMiddleware
         # swap our response for the sign-in page's HTML lockout page.
         request.axes_locked_out = False
-        raise LockedOut(lock_ends_at(request, get_credentials(username)))
+        raise LockedOut(current_lock(request, get_credentials(username)))
     if user is None:
         if _inactive_with_password(username, password):
             raise exceptions.PermissionDenied(INACTIVE)
@@ -217,9 +221,9 @@ CREATE_ERRORS = {
         ("In no team", {"detail": NO_MEMBERSHIP, "code": "permission_denied"}),
     ),
     429: _error(
-        "Too many wrong passwords for this username from your address (code `locked_out`), "
-        "or too many requests from your address (code `throttled`): wait the seconds in the "
-        "Retry-After header.",
+        "Too many wrong passwords for this username from your address, or for any usernames "
+        "from your address (code `locked_out`), or too many requests from your address (code "
+        "`throttled`): wait the seconds in the Retry-After header.",
         (
             "Locked out",
             {

@@ -23,7 +23,11 @@ from django.shortcuts import render
 from django.urls import reverse as url_reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+)
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -436,8 +440,10 @@ class AssessmentViewSet(
 class SchemaView(ApiViewMixin, SpectacularAPIView):
     """The OpenAPI 3 schema: public, so that tools can read it without credentials."""
 
-    # JSON unless YAML is asked for (Accept: application/vnd.oai.openapi, or ?format=yaml).
-    renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    # JSON unless YAML is asked for (Accept: application/vnd.oai.openapi, or ?format=yaml);
+    # OpenApiJsonRenderer2 answers Accept: application/json, which clients and code
+    # generators send, with the same document under that type.
+    renderer_classes = [OpenApiJsonRenderer, OpenApiJsonRenderer2, OpenApiYamlRenderer]
     authentication_classes: list = []
     permission_classes = [AllowAny]
     # A document to read: OPTIONS would describe this view in DRF's metadata, which is

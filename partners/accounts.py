@@ -33,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from partners import services
 from partners.models import Role, Team
+from scorecard.site import absolute_url
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ class Invitation:
     created: bool  # whether the account was made for this invitation
 
 
-def invitation_link(user: AbstractBaseUser, *, site_url: str) -> str:
-    """The one-time address at which ``user`` sets a password."""
+def invitation_link(user: AbstractBaseUser) -> str:
+    """The one-time address at which ``user`` sets a password (from SITE_URL, scorecard/site.py)."""
     path = reverse(
         "password_reset_confirm",
         kwargs={
@@ -51,10 +52,10 @@ def invitation_link(user: AbstractBaseUser, *, site_url: str) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return site_url.rstrip("/") + path
+    return absolute_url(path)
 
 
-def invitation_send(*, user: AbstractBaseUser, site_url: str) -> Invitation:
+def invitation_send(*, user: AbstractBaseUser) -> Invitation:
     """Email ``user`` a link to set their password; the account itself is left as it is."""
     if not user.is_active:
         raise ValidationError(
@@ -66,11 +67,11 @@ def invitation_send(*, user: AbstractBaseUser, site_url: str) -> Invitation:
             f"{user.get_username()} has no email address to send the invitation to.",
             code="no_email",
         )
-    link = invitation_link(user, site_url=site_url)
+    link = invitation_link(user)
     context = {
         "user": user,
         "link": link,
-        "login_url": site_url.rstrip("/") + reverse("login"),
+        "login_url": absolute_url(reverse("login")),
         "valid_for": _valid_for(settings.PASSWORD_RESET_TIMEOUT),
     }
     subject = render_to_string("registration/invitation_subject.txt", context)
@@ -79,9 +80,7 @@ def invitation_send(*, user: AbstractBaseUser, site_url: str) -> Invitation:
     return Invitation(user=user, link=link, created=False)
 
 
-def user_invite(
-    *, email: str, site_url: str, team: Team | None = None, role: str = Role.VIEWER
-) -> Invitation:
+def user_invite(*, email: str, team: Team | None = None, role: str = Role.VIEWER) -> Invitation:
     """Invite the person at ``email``: their account (made if missing, with no usable
     password), a membership of ``team`` with ``role`` when given, and the email."""
     email = email.strip()
@@ -106,7 +105,7 @@ def user_invite(
             user.save()
         if team is not None:
             services.membership_set(team=team, user=user, role=role)
-    invitation = invitation_send(user=user, site_url=site_url)
+    invitation = invitation_send(user=user)
     return Invitation(user=user, link=invitation.link, created=created)
 
 

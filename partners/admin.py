@@ -191,11 +191,10 @@ class UserAdmin(AdminsManage, DjangoUserAdmin):
 
     @admin.action(description="Send invitation link")
     def send_invitations(self, request: HttpRequest, queryset: QuerySet) -> None:
-        site_url = request.build_absolute_uri("/")
         sent, problems = [], []
         for user in queryset.order_by("username"):
             try:
-                accounts.invitation_send(user=user, site_url=site_url)
+                accounts.invitation_send(user=user)
             except ValidationError as error:
                 problems.extend(error.messages)
             else:

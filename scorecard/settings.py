@@ -8,6 +8,7 @@ names and a SQLite file.  Production (``DEBUG`` unset) reads the database from
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import csp.constants as csp
 import environ
@@ -165,8 +166,15 @@ SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 SECURE_SSL_REDIRECT = SECURE_HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
-SECURE_HSTS_PRELOAD = SECURE_HTTPS
+# includeSubDomains and preload reach beyond this app, so only when asked for:
+# the first forces HTTPS on every other host of the domain, and the second asks
+# browsers to build that into their preload lists, which takes months to undo.
+# Django's `check --deploy` advises both whenever they are off (security.W005,
+# security.W021), which it cannot judge without knowing the rest of the
+# domain: that advice is silenced, and README says when to set them.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 # Only behind a proxy that sets X-Forwarded-Proto itself: otherwise a client
 # could claim HTTPS.
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
@@ -216,6 +224,16 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = _at_least_one("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=_at_least_one("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (a few guesses for each of many usernames) stays under that
+# limit, so an address is also locked, for every username, after
+# AXES_ADDRESS_FAILURE_LIMIT failures across usernames within the cool-off:
+# high enough that an office behind one NAT does not reach it by typos.  axes
+# has one failure limit for all its lockout parameters, so this count is
+# scorecard/lockout.py's, read from axes' attempt records in the database:
+# shared by every app process, whatever the cache (api/throttling.py's counts
+# are per process without a shared CACHE_URL).
+AXES_ADDRESS_FAILURE_LIMIT = _at_least_one("AXES_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_HANDLER = "scorecard.lockout.AddressLimitedDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True  # a good password forgives the earlier typos
 # A failure while locked out is refused without being counted, so the lock
 # ends AXES_COOLOFF_MINUTES after it was set whatever is tried meanwhile, and
@@ -265,11 +283,47 @@ LOGGING = {
 
 # Mail (password resets, invitations): the console in development, SMTP from
 # EMAIL_URL in production, e.g. smtp+tls://user:password@smtp.example.com:587.
+# Without EMAIL_URL production mail goes to the log, working links included, and
+# `check --deploy` warns (scorecard/checks.py).
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scorecard@localhost")
+
+
+def _site_url(name: str, default: str) -> str:
+    """An address such as https://scorecard.example.com (no trailing slash), or ""."""
+    value = env.str(name, default=default).strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading the port checks it is a number
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be the address people open the app at, http:// or https:// and a "
+            f"host with no path, such as https://scorecard.example.com; not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The address people open the app at.  Every link in mail is built from it
+# (scorecard/site.py), never from the Host header of the request that sent the
+# mail: a client chooses that header, and behind a proxy it can carry the app
+# server's own port.  Unset in production, links use the first ALLOWED_HOSTS
+# name and `check --deploy` warns.
+SITE_URL = _site_url("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 # CSV import (/import/): the largest file accepted, in megabytes.
 IMPORT_MAX_BYTES = _at_least_one("IMPORT_MAX_MB", default=5) * 1024 * 1024

@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from api import pages as api_pages
 from scorecard import views
+from scorecard.password_reset import SiteLinkPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +13,13 @@ urlpatterns = [
     path("compare/export.csv", views.compare_export, name="compare_export"),
     path("healthz", views.healthz, name="healthz"),
     path("profile/", api_pages.profile, name="profile"),
+    # Before django.contrib.auth.urls, which has the same address: the mail's link
+    # comes from SITE_URL, not from the request (scorecard/password_reset.py).
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=SiteLinkPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),

@@ -56,6 +56,8 @@ def test_production_settings_pass_check_deploy():
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="scorecard.example.com",
+        EMAIL_URL="smtp+tls://scorecard:pw@smtp.example.com:587",
+        SITE_URL="https://scorecard.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

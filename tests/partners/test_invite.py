@@ -21,9 +21,15 @@ NEW_PASSWORD = "a-long-new-passphrase-42"
 LINK = re.compile(r"http://testserver/accounts/reset/[\w-]+/[\w-]+/")
 
 
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    """Links in mail start with SITE_URL (tests/test_mail_links.py tests that on its own)."""
+    settings.SITE_URL = "http://testserver"
+
+
 def invite(*args: str) -> str:
     out = io.StringIO()
-    call_command("invite_user", *args, "--site-url", "http://testserver", stdout=out)
+    call_command("invite_user", *args, stdout=out)
     return out.getvalue()
 
 

@@ -3,6 +3,7 @@
 Makes the account if it is missing (with no usable password), adds the
 membership when ``--team`` is given, emails a one-time link to set a password
 (partners.accounts) and prints the link, so it can also be passed on by hand.
+The link starts with the SITE_URL setting, as every link in mail does.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from partners import accounts
-from partners.management.commands.seed_demo import DEFAULT_SITE_URL
 from partners.models import Role, Team
 
 
@@ -32,11 +32,6 @@ class Command(BaseCommand):
             default=Role.VIEWER,
             help="Their role in --team (default: viewer).",
         )
-        parser.add_argument(
-            "--site-url",
-            default=DEFAULT_SITE_URL,
-            help=f"The app's address, for the link (default: {DEFAULT_SITE_URL}).",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         team = None
@@ -50,7 +45,6 @@ class Command(BaseCommand):
         try:
             invitation = accounts.user_invite(
                 email=options["email"],
-                site_url=options["site_url"],
                 team=team,
                 role=options["role"],
             )

@@ -51,11 +51,11 @@ from partners.models import (
     Team,
 )
 from scorecard import portfolio_cache, rubric, scoring
+from scorecard.site import site_url
 
 DEMO_SEED = 20_240_611
 SCALE_SEED = DEMO_SEED + 1
 DEMO_USERNAME = "demo"
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 RESET_COMMAND = "DEBUG=true .venv/bin/python manage.py changepassword demo"
 
 Steps = tuple[int, int, int, int, int]  # one step per category, in execution order
@@ -1475,9 +1475,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--site-url",
-            default=DEFAULT_SITE_URL,
+            default=site_url(),
             help="Where the app is served, for the sign-in address printed with the demo "
-            f"credentials (default {DEFAULT_SITE_URL}).",
+            f"credentials (default: the SITE_URL setting, {site_url()}).",
         )
         parser.add_argument(
             "--integrations",
