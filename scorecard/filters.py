@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
+from django.http import QueryDict
 
 from partners.models import Integration, IntegrationStatus
 from scorecard import selectors
@@ -64,6 +66,10 @@ SORT_LABELS = {
 }
 # Best first, then alphabetical: what a lead wants to see on arrival.
 DEFAULT_SORT = ("-total",)
+# Searched with icontains: "Acme" and "acme" find the same rows on both databases
+# as long as only ASCII letters are folded (SQLite's LIKE ignores case for ASCII only).
+TEXT_FILTERS = ("q", "partner")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 class DashboardFilter(django_filters.FilterSet):
@@ -174,12 +180,36 @@ class DashboardFilter(django_filters.FilterSet):
         return self.form.cleaned_data
 
     def filter_params(self) -> dict[str, str]:
-        """The filters in use (not the sort): the key of the summary's cache entry."""
-        return {
-            name: str(value)
-            for name, value in self.cleaned().items()
-            if name != "sort" and value not in (None, "", [])
-        }
+        """The filters in use (not the sort), normalised: what cached reads are keyed on.
+
+        Only valid values count, as the query uses them: stripped (the form does it)
+        and, for text searches, with ASCII letters folded, so the same search typed
+        differently shares one cache entry.
+        """
+        params = {}
+        for name, value in self.cleaned().items():
+            if name == "sort" or value in (None, "", []):
+                continue
+            text = str(value)
+            params[name] = text.translate(_ASCII_LOWER) if name in TEXT_FILTERS else text
+        return params
 
     def sort_params(self) -> list[str]:
-        return list(self.cleaned().get("sort") or DEFAULT_SORT)
+        """The sort keys in order, each column once (a repeat would not change the order)."""
+        params: dict[str, str] = {}
+        for param in self.cleaned().get("sort") or DEFAULT_SORT:
+            params.setdefault(param.lstrip("-"), param)
+        return list(params.values())
+
+    def normalised_query(self) -> QueryDict:
+        """The query string that asks for this page: the valid filters and sort only.
+
+        Links on a cached page build on it, never on the request's own query, so a
+        cached page carries nothing of the one request that filled the cache.
+        """
+        query = QueryDict(mutable=True)
+        for name, value in self.filter_params().items():
+            query[name] = value
+        if self.cleaned().get("sort"):
+            query["sort"] = ",".join(self.sort_params())
+        return query

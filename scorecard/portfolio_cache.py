@@ -16,9 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -26,7 +25,6 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import QueryDict
 
 from scorecard.models import PortfolioVersion
 
@@ -81,17 +79,15 @@ class Fragment:
     timeout: int
 
 
-def fragment(version: str | None, query: QueryDict, day: date, *, names: Iterable[str]) -> Fragment:
-    """A rendered page fragment's cache key: data version, the page's parameters and day.
+def fragment(version: str | None, params: Any, *, enabled: bool = True) -> Fragment:
+    """A rendered page fragment's cache key: the data version and what the page shows.
 
-    The parameters the page reads (``names``) decide everything such a fragment
-    shows (filters, sort, page, even the values of invalid fields), and the day
-    decides what counts as stale. Other parameters are left out of the key, so
-    they cannot fill the cache with copies. A timeout of 0 turns it off.
+    ``params`` must be the normalised values the fragment is rendered from (the
+    valid filters, sort, page and day), never the raw query string: otherwise
+    every spelling of a query would store a copy of the page. A request that is
+    not valid as a whole is rendered each time (``enabled=False``: timeout 0).
     """
-    used = {name: query.getlist(name) for name in sorted(names) if name in query}
-    params = {"query": used, "day": day.isoformat()}
-    enabled = version is not None and settings.PORTFOLIO_CACHE
+    enabled = enabled and version is not None and settings.PORTFOLIO_CACHE
     return Fragment(
         key=f"{version}:{key('page', params)}", timeout=TIMEOUT_SECONDS if enabled else 0
     )

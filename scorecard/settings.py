@@ -154,6 +154,17 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # A dashboard page is about 70 KB: at most about 70 MB per process.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1000)
+elif CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # redis:// and rediss://: Django's own Redis backend, which answers from
+    # per-process memory while Redis is unreachable instead of failing the request.
+    CACHES["default"]["BACKEND"] = "scorecard.cache.DegradingRedisCache"
+    for _name in ("timeout", "key_prefix", "version"):
+        # django-environ lower-cases these for this backend (?key_prefix=…), where
+        # Django reads them upper-case; other query parameters go to redis-py.
+        if _name in CACHES["default"]:
+            CACHES["default"][_name.upper()] = CACHES["default"].pop(_name)
+# Seconds a client is asked to wait (Retry-After) when the database is unreachable.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 30
 # Set to false to compute the dashboard on every request (for profiling).
 PORTFOLIO_CACHE = env.bool("PORTFOLIO_CACHE", default=True)
 

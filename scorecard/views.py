@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from scorecard import cache as cache_backend
 from scorecard import comparison, dashboard, exports, figures, portfolio_cache
 from scorecard.filters import DashboardFilter
 
@@ -20,15 +23,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: the portfolio under the filters, ranked, charted, and what needs attention."""
     now = timezone.localtime()
     version = portfolio_cache.current_version()
+    query = dashboard.read_query(request.GET, now, version)
     return render(
         request,
         "scorecard/dashboard.html",
         {
+            "query": query,
             # Built only if the page's cached fragment is missing (see the template).
-            "content": SimpleLazyObject(lambda: dashboard.content(request.GET, now, version)),
-            "fragment": portfolio_cache.fragment(
-                version, request.GET, now.date(), names=dashboard.QUERY_PARAMETERS
-            ),
+            "content": SimpleLazyObject(lambda: dashboard.content(query, now, version)),
+            "fragment": query.fragment(version, now),
         },
     )
 
@@ -91,11 +94,36 @@ def compare_export(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness and readiness for load balancers: 200 when the database answers, else 503."""
+    """Liveness and readiness for load balancers: each dependency's state.
+
+    503 when the database does not answer (nothing works without it); 200 with
+    the cache marked down when only the cache does not, since pages and the API
+    then still answer, from per-process memory (scorecard/cache.py).
+    """
+    database_up = _database_answers()
+    cache_up = cache_backend.answers(caches["default"])
+    if not database_up:
+        status, code = "unavailable", 503
+    else:
+        status, code = ("ok" if cache_up else "degraded"), 200
+    response = JsonResponse(
+        {
+            "status": status,
+            "database": "up" if database_up else "down",
+            "cache": "up" if cache_up else "down",
+        },
+        status=code,
+    )
+    if code == 503:
+        response["Retry-After"] = str(settings.UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response
+
+
+def _database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+        return False
+    return True

@@ -1,17 +1,14 @@
 """Site-wide pages: the home dashboard (`/`) and the health check (`/healthz`)."""
 
-import copy
 import re
-import socket
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.utils import load_backend
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import IntegrationFactory, PartnerFactory, UserFactory, rate
+from tests.outages import unreachable_database
 from tests.pages import page_text
 
 XSS = "<script>alert(1)</script>"
@@ -34,7 +31,7 @@ def test_healthz_answers_anonymously_with_json(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "up"}
+    assert response.json() == {"status": "ok", "database": "up", "cache": "up"}
     # Load balancers must never see a cached answer.
     assert "no-cache" in response["Cache-Control"]
 
@@ -49,40 +46,6 @@ def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
 
 
-def _unused_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def unreachable_database(tmp_path):
-    """Point the default connection at a database that does not answer.
-
-    A real backend connection with unreachable settings, swapped in for the
-    test's connection and swapped back afterwards.  Closing the test's own
-    connection is not an option: the SQLite test database lives in memory and
-    would be destroyed, and on PostgreSQL it would drop the test's transaction.
-    """
-    original = connections[DEFAULT_DB_ALIAS]
-    settings_dict = copy.deepcopy(original.settings_dict)
-    if original.vendor == "sqlite":
-        settings_dict["NAME"] = str(tmp_path / "no-such-directory" / "db.sqlite3")
-    elif original.vendor == "postgresql":
-        settings_dict["HOST"] = "127.0.0.1"
-        settings_dict["PORT"] = str(_unused_port())
-        settings_dict["OPTIONS"] = {**settings_dict.get("OPTIONS", {}), "connect_timeout": 3}
-    else:
-        pytest.skip(f"no unreachable-database recipe for {original.vendor}")
-    broken = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, DEFAULT_DB_ALIAS)
-    connections[DEFAULT_DB_ALIAS] = broken
-    try:
-        yield broken
-    finally:
-        broken.close()
-        connections[DEFAULT_DB_ALIAS] = original
-
-
 @pytest.mark.django_db
 def test_healthz_is_503_when_the_database_does_not_answer(client, tmp_path):
     vendor = connection.vendor
@@ -93,7 +56,8 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, tmp_path):
         response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "down"}
+    assert response.json() == {"status": "unavailable", "database": "down", "cache": "up"}
+    assert response["Retry-After"] == "30"
     assert "no-cache" in response["Cache-Control"]
     # The test database came back untouched.
     assert client.get("/healthz").status_code == 200
