@@ -21,7 +21,7 @@ from partners.models import (
     Partner,
     Team,
 )
-from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
+from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS, PLAN_FIELDS
 from scorecard import rubric, scoring
 
 
@@ -276,12 +276,18 @@ class AssessmentForm(forms.Form):
         return scoring.score(self.steps()) if self.is_valid() else None
 
 
-class ContingencyPlanForm(forms.ModelForm):
-    """One category's plan on the plans page; a blank challenge and plan means none."""
+class ContingencyPlanForm(VersionedForm):
+    """One category's plan on the plans page; a blank challenge and plan means none.
+
+    Its hidden ``version`` is that of the plan it was opened on, or
+    ``services.NO_PLAN`` when the category had none: the service writes only
+    the categories that differ from what was opened, and refuses those saved
+    by someone else meanwhile.
+    """
 
     class Meta:
         model = ContingencyPlan
-        fields = ("challenge", "plan", "status")
+        fields = PLAN_FIELDS
         widgets = {
             "challenge": forms.Textarea(attrs={"rows": 2}),
             "plan": forms.Textarea(attrs={"rows": 2}),
@@ -292,9 +298,25 @@ class ContingencyPlanForm(forms.ModelForm):
         self.category = category
         self.fields["challenge"].required = False
         self.fields["plan"].required = False
+        self.carry_version()
+
+    def carry_version(self) -> None:
+        # Unlike a partner's form, a category without a plan says so (NO_PLAN), so that
+        # a plan someone else adds meanwhile is not overwritten by this form's first save.
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            required=False,  # as for partners: a page opened before versions still saves
+            min_value=services.NO_PLAN,
+            max_value=MAX_VERSION,
+            initial=self.instance.version if self.instance.pk else services.NO_PLAN,
+        )
 
     def is_blank(self) -> bool:
         return not (self.cleaned_data.get("challenge") or self.cleaned_data.get("plan"))
+
+    def plan_fields(self) -> dict[str, Any] | None:
+        """What the service saves for this category: the plan's fields, or None for no plan."""
+        return None if self.is_blank() else self.record_fields()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -307,3 +329,31 @@ class ContingencyPlanForm(forms.ModelForm):
     def validate_unique(self) -> None:
         # integration and category are not form fields; the service keeps one per category.
         pass
+
+
+def plan_forms(data: Any, plans: dict[str, ContingencyPlan]) -> list[ContingencyPlanForm]:
+    """The plans page's forms, one per rubric category, on ``data`` (None: unbound)."""
+    return [
+        ContingencyPlanForm(
+            data, prefix=category.key, instance=plans.get(category.key), category=category
+        )
+        for category in rubric.CATEGORIES
+    ]
+
+
+def refuse_plans(
+    forms: list[ContingencyPlanForm],
+    error: services.PlansNotSavedError,
+    plans: dict[str, ContingencyPlan],
+) -> list[ContingencyPlanForm]:
+    """The plans page after a refused save: each refused category with its message and
+    the person's input, the untouched ones as saved now, the others as they were sent."""
+    shown = []
+    for form in forms:
+        key = form.category.key
+        if key in error.untouched:
+            form = ContingencyPlanForm(prefix=key, instance=plans.get(key), category=form.category)
+        elif key in error.by_category:
+            apply_service_errors(form, error.by_category[key])
+        shown.append(form)
+    return shown

@@ -152,17 +152,80 @@ def changes_since(instance: Partner | Integration, version: int) -> StaleChanges
     later = [row for row in since if row.version > version]
     changes = []
     for field in fields:
-        now = _comparable(getattr(saved, field.attname))
+        now = comparable(getattr(saved, field.attname))
         if start is not None:
-            if _comparable(getattr(start, field.attname)) != now:
+            if comparable(getattr(start, field.attname)) != now:
                 changes.append(
                     FieldChange(_label(field), _display(field, start), _display(field, saved))
                 )
-        elif _comparable(getattr(instance, field.attname)) != now:
+        elif comparable(getattr(instance, field.attname)) != now:
             changes.append(FieldChange(_label(field), None, _display(field, saved)))
     people = dict.fromkeys(_person(row.history_user) for row in later)
     return StaleChanges(
         current_version=saved.version,
+        changes=tuple(changes),
+        saved_by=tuple(person for person in people if person),
+        last_saved_at=later[-1].history_date if later else None,
+    )
+
+
+def plan_at_version(integration_id: int, category: str, version: int) -> Any | None:
+    """The history row of one category's plan as it was saved at ``version``, or None.
+
+    A category's plan versions never repeat (a plan added after one was removed
+    continues from the last version, see partners.services), so the category and
+    version name one saved state; a removal's row is not a saved state.  Rows
+    from before versions existed all say 1: the newest of them is the one meant.
+    """
+    return (
+        ContingencyPlan.history.filter(
+            integration_id=integration_id, category=category, version=version
+        )
+        .exclude(history_type=_DELETED)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+
+
+def plan_changes_since(integration_id: int, category: str, version: int) -> StaleChanges:
+    """What was saved to one category's plan after ``version`` (0: when it had no plan).
+
+    For a refused stale save on the plans page: each field from the state the
+    editor started from to the plan saved now ("now …" when that state had no
+    plan); no changes when the plan has been removed (``current_version`` 0).
+    """
+    fields = [field for field in listed_fields(ContingencyPlan) if field.name != "category"]
+    saved = (
+        ContingencyPlan._base_manager.filter(integration_id=integration_id, category=category)
+        .select_related("updated_by")
+        .first()
+    )
+    start = plan_at_version(integration_id, category, version) if version else None
+    rows = ContingencyPlan.history.filter(integration_id=integration_id, category=category)
+    if version:
+        later = rows.filter(version__gt=version)
+    elif saved is not None:
+        # There was no plan when the page was opened: every save of this one came later.
+        later = rows.filter(id=saved.pk)
+    else:
+        later = rows.none()
+    later = list(later.select_related("history_user").order_by("history_date", "history_id"))
+    changes = []
+    if saved is not None:
+        for field in fields:
+            new = _display(field, saved)
+            if start is None:
+                if new != EMPTY:
+                    changes.append(FieldChange(_label(field), None, new))
+            elif comparable(getattr(start, field.attname)) != comparable(
+                getattr(saved, field.attname)
+            ):
+                changes.append(FieldChange(_label(field), _display(field, start), new))
+    people = dict.fromkeys(_person(row.history_user) for row in later)
+    if saved is not None and not any(people):
+        people = {_person(saved.updated_by): None}  # saved by a script: who it names
+    return StaleChanges(
+        current_version=saved.version if saved is not None else 0,
         changes=tuple(changes),
         saved_by=tuple(person for person in people if person),
         last_saved_at=later[-1].history_date if later else None,
@@ -294,11 +357,11 @@ def _diff(fields: list[Field], previous: Any, row: Any) -> tuple[FieldChange, ..
     return tuple(
         FieldChange(_label(field), _display(field, previous), _display(field, row))
         for field in fields
-        if _comparable(getattr(previous, field.attname)) != _comparable(getattr(row, field.attname))
+        if comparable(getattr(previous, field.attname)) != comparable(getattr(row, field.attname))
     )
 
 
-def _comparable(value: Any) -> Any:
+def comparable(value: Any) -> Any:
     """``value``, with text's line endings made alike: browsers send a textarea's lines
     with CRLF, so saving a form unchanged must not read as a change to every text."""
     return value.replace("\r\n", "\n") if isinstance(value, str) else value

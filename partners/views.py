@@ -19,10 +19,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from partners import history, permissions, selectors, services
 from partners.forms import (
     AssessmentForm,
-    ContingencyPlanForm,
     IntegrationForm,
     PartnerForm,
     apply_service_errors,
+    plan_forms,
+    refuse_plans,
 )
 from partners.models import Integration, Partner
 from scorecard import figures as scorecard_figures
@@ -242,34 +243,37 @@ def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit the contingency plan of every category on one page."""
+    """Edit the contingency plan of every category on one page.
+
+    Only the categories changed since the page was opened are saved; one that
+    someone else saved meanwhile is refused with what they saved, and then
+    nothing is (see services.contingency_plans_save).
+    """
     integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
     _require(permissions.can_manage_integration(request.user, integration))
-    existing = selectors.contingency_plans(integration)
-    forms = [
-        ContingencyPlanForm(
-            request.POST or None,
-            prefix=category.key,
-            instance=existing.get(category.key),
-            category=category,
-        )
-        for category in rubric.CATEGORIES
-    ]
+    forms = plan_forms(request.POST or None, selectors.contingency_plans(integration))
+    refused = None
     if request.method == "POST" and all(form.is_valid() for form in forms):
-        plans = {
-            form.category.key: None if form.is_blank() else form.cleaned_data for form in forms
-        }
         try:
-            services.contingency_plans_save(
-                integration=integration, updated_by=request.user, plans=plans
+            saved = services.contingency_plans_save(
+                integration=integration,
+                updated_by=request.user,
+                plans={form.category.key: form.plan_fields() for form in forms},
+                opened_versions={form.category.key: form.edited_version() for form in forms},
             )
+        except services.PlansNotSavedError as error:
+            refused = error
+            forms = refuse_plans(forms, error, selectors.contingency_plans(integration))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Contingency plans saved.")
+            if saved:
+                messages.success(request, "Contingency plans saved.")
+            else:
+                messages.info(request, "No plan was changed, so nothing was saved.")
             return redirect(integration.get_absolute_url() + "#plans")
     return render(
         request,
         "partners/integration_plans.html",
-        {"integration": integration, "forms": forms},
+        {"integration": integration, "forms": forms, "refused": refused},
     )
