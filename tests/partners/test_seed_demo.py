@@ -24,7 +24,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 SIGN_IN = re.compile(
-    r"Sign in at http://127\.0\.0\.1:8000/accounts/login/ with username: demo  password: (\S+)"
+    r"Sign in at \S+/accounts/login/ with username: demo  password: (\S+)"
 )
 
 
