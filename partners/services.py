@@ -767,10 +767,15 @@ class PlansNotSavedError(ValidationError):
     def __init__(
         self, by_category: Mapping[str, ValidationError], *, untouched: Collection[str]
     ) -> None:
-        names = ", ".join(rubric.category(key).name for key in by_category)
-        super().__init__(f"No plan was saved: see {names}.", code="plans_not_saved")
         self.by_category = dict(by_category)
+        names = ", ".join(category.name for category in self.categories)
+        super().__init__(f"No plan was saved: see {names}.", code="plans_not_saved")
         self.untouched = frozenset(untouched)
+
+    @property
+    def categories(self) -> list[rubric.Category]:
+        """The refused categories, in the rubric's order."""
+        return [category for category in rubric.CATEGORIES if category.key in self.by_category]
 
 
 def contingency_plan_save(

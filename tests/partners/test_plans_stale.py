@@ -155,7 +155,7 @@ def test_a_stale_change_of_the_same_category_is_refused_with_what_changed(ana, b
 
     assert response.status_code == 200
     text = visible_text(response)
-    assert "No plan was saved." in text
+    assert "No plan was saved. Your changes to Support clash with what was saved" in text
     assert "Someone else changed this plan after you opened the page" in text
     assert "Ana Tester saved" in text
     assert "Challenge: Old → Ana's" in text
