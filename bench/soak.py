@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import BenchError
-from bench.run import app_env, command_line, fresh_postgres, manage, run_step
+from bench.run import _env_int, app_env, command_line, fresh_postgres, manage, run_step
 from bench.server import Gunicorn, log_tail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,13 +97,6 @@ def say(message: str) -> None:
 # Options
 # --------------------------------------------------------------------------
 
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    try:
-        return int(value) if value else default
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
