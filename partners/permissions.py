@@ -15,6 +15,8 @@ user.  The rules:
 - A viewer reads.
 - Importing CSV files is for leads and admins (every team's records at once);
   exporting is reading.
+- API tokens: everyone makes their own; only superusers make one for someone
+  else (a token acts as its owner).
 - The JSON API (api/permissions.py) asks these same functions.
 
 Views refuse with 403 what these functions deny, templates hide it (through
@@ -135,3 +137,14 @@ def can_delete(user: User) -> bool:
 def can_import(user: User) -> bool:
     """CSV imports touch every team's records at once: leads and admins only."""
     return access(user).manages_every_team
+
+
+def can_create_token_for(actor: User, owner: AbstractBaseUser) -> bool:
+    """Anyone active makes API tokens for themselves; only superusers make them for others.
+
+    A token acts with its owner's rights, so making one for someone else is acting
+    as them: a staff user who could do that for a superuser would be one.
+    """
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    return actor.pk == owner.pk or actor.is_superuser
