@@ -5,6 +5,10 @@ nobody else sees them.  Tokens are created, renamed and revoked through
 api/tokens.py, the same rules as the profile page.  The digest never shows;
 a new token's secret shows once, in a message on the token's page right
 after it is added (kept in the session in between, never in a cookie).
+
+Only superusers make tokens for other people (api/tokens.py asks
+partners.permissions): a staff user's add form refuses any other owner beside
+the User field, and every token shows who created it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ class TokenStatusFilter(admin.SimpleListFilter):
 class ApiTokenAddForm(forms.ModelForm):
     """Whose token and its name; the rest is made by tokens.token_create()."""
 
+    # The admin user filling the form in (set by ApiTokenAdmin.get_form).
+    actor: Any = None
+
     class Meta:
         model = ApiToken
         fields = ["user", "name"]
@@ -54,7 +61,9 @@ class ApiTokenAddForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("user") is not None and "name" in cleaned:
             try:
-                cleaned["name"] = tokens.token_check(user=cleaned["user"], name=cleaned["name"])
+                cleaned["name"] = tokens.token_check(
+                    user=cleaned["user"], name=cleaned["name"], created_by=self.actor
+                )
             except ValidationError as error:
                 apply_service_errors(self, error)
         return cleaned
@@ -81,7 +90,15 @@ class ApiTokenChangeForm(forms.ModelForm):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AdminsManage, admin.ModelAdmin):
-    list_display = ["name", "user", "starts_with", "created_at", "last_used_at", "is_active"]
+    list_display = [
+        "name",
+        "user",
+        "starts_with",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "is_active",
+    ]
     list_filter = [TokenStatusFilter]
     search_fields = [
         "name",
@@ -91,10 +108,18 @@ class ApiTokenAdmin(AdminsManage, admin.ModelAdmin):
         "user__last_name",
         "user__email",
     ]
-    list_select_related = ["user"]
+    list_select_related = ["user", "created_by"]
     autocomplete_fields = ["user"]
     actions = ["revoke_tokens"]
-    change_fields = ["user", "name", "starts_with", "created_at", "last_used_at", "revoked_at"]
+    change_fields = [
+        "user",
+        "name",
+        "starts_with",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
 
     @admin.display(description="Starts with", ordering="prefix")
     def starts_with(self, token: ApiToken) -> str:
@@ -105,8 +130,15 @@ class ApiTokenAdmin(AdminsManage, admin.ModelAdmin):
         return token.is_active
 
     def get_form(self, request: HttpRequest, obj: ApiToken | None = None, **kwargs: Any):
-        kwargs["form"] = ApiTokenAddForm if obj is None else ApiTokenChangeForm
+        if obj is None:
+            kwargs["form"] = type("ApiTokenAddForm", (ApiTokenAddForm,), {"actor": request.user})
+        else:
+            kwargs["form"] = ApiTokenChangeForm
         return super().get_form(request, obj, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # Most admins may only make their own: start from that.
+        return {"user": request.user.pk, **super().get_changeform_initial_data(request)}
 
     def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
         return ["user", "name"] if obj is None else self.change_fields
@@ -126,7 +158,9 @@ class ApiTokenAdmin(AdminsManage, admin.ModelAdmin):
         if change:
             tokens.token_rename(obj, name=form.cleaned_data["name"])
             return
-        new = tokens.token_create(user=form.cleaned_data["user"], name=form.cleaned_data["name"])
+        new = tokens.token_create(
+            user=form.cleaned_data["user"], name=form.cleaned_data["name"], created_by=request.user
+        )
         # The admin logs the addition and redirects with ``obj``: make it the saved token.
         obj.__dict__.update(
             {f.attname: getattr(new.token, f.attname) for f in ApiToken._meta.concrete_fields}

@@ -3,7 +3,13 @@
 The profile page (api/pages.py) and the Django admin (api/admin.py) both go
 through these functions, so the rules are the same wherever a token is made:
 a name that tells the user's active tokens apart, at most
-MAX_ACTIVE_TOKENS of them, and only for an active account.
+MAX_ACTIVE_TOKENS of them, only for an active account, and only by its owner
+or a superuser (partners.permissions.can_create_token_for); the token records
+who made it.
+
+A token dies with its owner's password: changing or resetting the password,
+or deactivating the account, revokes every token the person holds
+(api/signals.py), so a password someone learned cannot mint lasting access.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from api.models import ApiToken
+from partners.permissions import can_create_token_for
 
 # Tokens start with this, so that secret scanners and people can tell what one is.
 TOKEN_PREFIX = "psc_"  # noqa: S105 - a label, not a secret
@@ -34,6 +41,10 @@ MAX_ACTIVE_TOKENS = 10
 NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
 
 DUPLICATE_NAME = "You already have an active token with this name; choose another."
+NOT_FOR_OTHERS = (
+    "Only superusers may create a token for someone else: a token acts as its owner. "
+    "Ask them to create it on their profile page."
+)
 
 
 @dataclass(frozen=True)
@@ -49,13 +60,23 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def token_check(*, user: AbstractBaseUser, name: str, token: ApiToken | None = None) -> str:
-    """The cleaned name for a new token of ``user`` (or for renaming ``token``).
+def token_check(
+    *,
+    user: AbstractBaseUser,
+    name: str,
+    token: ApiToken | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> str:
+    """The cleaned name for a new token of ``user`` made by ``created_by`` (default:
+    the user), or for renaming ``token``.
 
-    Raises ValidationError: the name is blank, too long or taken by another of
-    the user's active tokens (keyed "name"); the account is inactive, or
-    already has MAX_ACTIVE_TOKENS active tokens (not tied to a field).
+    Raises ValidationError: ``created_by`` may not make tokens for ``user``
+    (keyed "user"); the name is blank, too long or taken by another of the
+    user's active tokens (keyed "name"); the account is inactive, or already
+    has MAX_ACTIVE_TOKENS active tokens (not tied to a field).
     """
+    if token is None and not can_create_token_for(created_by or user, user):
+        raise ValidationError({"user": NOT_FOR_OTHERS}, code="not_allowed")
     name = (name or "").strip()
     if not name:
         raise ValidationError(
@@ -89,15 +110,27 @@ def token_check(*, user: AbstractBaseUser, name: str, token: ApiToken | None = N
 
 
 @sensitive_variables("secret")
-def token_create(*, user: AbstractBaseUser, name: str) -> NewToken:
-    """A new token for ``user``; the secret is returned once and only its digest is kept."""
+def token_create(
+    *, user: AbstractBaseUser, name: str, created_by: AbstractBaseUser | None = None
+) -> NewToken:
+    """A new token for ``user``, made by ``created_by`` (default: the user themselves).
+
+    The secret is returned once and only its digest is kept.
+    """
+    created_by = created_by or user
     with transaction.atomic():
         # One creation per user at a time, so two at once cannot pass the cap or
         # the name check together (SQLite's IMMEDIATE transactions already queue).
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        name = token_check(user=user, name=name)
+        name = token_check(user=user, name=name, created_by=created_by)
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = ApiToken(user=user, name=name, prefix=secret[:PREFIX_LENGTH], digest=digest(secret))
+        token = ApiToken(
+            user=user,
+            name=name,
+            prefix=secret[:PREFIX_LENGTH],
+            digest=digest(secret),
+            created_by=created_by,
+        )
         token.full_clean()
         token.save()
     return NewToken(token=token, secret=secret)
@@ -112,6 +145,11 @@ def token_rename(token: ApiToken, *, name: str) -> ApiToken:
     except IntegrityError:  # renamed at the same moment as another token
         raise ValidationError({"name": DUPLICATE_NAME}, code="unique") from None
     return token
+
+
+def tokens_revoke_all_of(user_ids: list[int]) -> int:
+    """Revoke every active token of these people at once; how many were revoked."""
+    return ApiToken.objects.active().filter(user_id__in=user_ids).update(revoked_at=timezone.now())
 
 
 def token_revoke(token: ApiToken) -> bool:

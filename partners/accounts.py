@@ -1,4 +1,4 @@
-"""Writes for people's accounts: invitations and deactivation.
+"""Writes for people's accounts: invitations, deactivation and withdrawn access.
 
 The admin (user actions) and ``manage.py invite_user`` call these functions.
 
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -26,8 +27,10 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -109,14 +112,53 @@ def user_invite(*, email: str, team: Team | None = None, role: str = Role.VIEWER
     return Invitation(user=user, link=invitation.link, created=created)
 
 
+# Sent with user_ids (a list) and reason (one of these two) once the change is
+# saved; receivers (api/signals.py) revoke what outlives it.
+access_withdrawn = Signal()
+PASSWORD_CHANGED, DEACTIVATED = "password changed", "deactivated"
+
+
+def withdraw_access(user_ids: list[int], *, reason: str) -> None:
+    """End what outlives ``reason`` for these people (also called by bulk updates)."""
+    if not user_ids:
+        return
+    if reason == DEACTIVATED:
+        sessions_end(user_ids)
+    access_withdrawn.send(sender=get_user_model(), user_ids=list(user_ids), reason=reason)
+
+
 def users_deactivate(*, users: QuerySet, acting_user: AbstractBaseUser) -> int:
     """Deactivate ``users`` except ``acting_user`` (no one locks themselves out).
 
-    A deactivated person cannot sign in, and their open sessions stop working
-    at their next request (Django's backend refuses inactive users).  Their
-    name stays on what they rated and changed.  Returns how many were changed.
+    A deactivated person cannot sign in; their sessions are ended and their
+    API tokens revoked (withdraw_access), so reactivating them later brings
+    neither back.  Their name stays on what they rated and changed.  Returns
+    how many were changed.
     """
-    return users.exclude(pk=acting_user.pk).filter(is_active=True).update(is_active=False)
+    with transaction.atomic():
+        ids = list(
+            users.exclude(pk=acting_user.pk).filter(is_active=True).values_list("pk", flat=True)
+        )
+        changed = get_user_model().objects.filter(pk__in=ids).update(is_active=False)
+        withdraw_access(ids, reason=DEACTIVATED)
+    return changed
+
+
+def sessions_end(user_ids: list[int]) -> int:
+    """Delete every open session of these people; how many there were.
+
+    Sessions are kept in the database (Django's default engine), for at most
+    SESSION_IDLE_MINUTES: reading the live ones to find a person's is cheap.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    wanted = {str(pk) for pk in user_ids}
+    ended = 0
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for session in live.iterator():
+        if store().decode(session.session_data).get(SESSION_KEY) in wanted:
+            store(session.session_key).delete()
+            ended += 1
+    return ended
 
 
 def _free_username(email: str) -> str:

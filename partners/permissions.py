@@ -14,7 +14,8 @@ user.  The rules:
   Django admin (the pages offer no delete).
 - A viewer reads.
 - Importing CSV files is for leads and admins (every team's records at once);
-  exporting is reading.
+  exporting is reading.  The rater an imported rating names must be an active
+  person who may rate that integration, as if they rated it on its page.
 - API tokens: everyone makes their own; only superusers make one for someone
   else (a token acts as its owner).
 - The JSON API (api/permissions.py) asks these same functions.
@@ -25,11 +26,14 @@ the teams of :func:`teams_for_integrations`.
 
 A user's memberships are read once and kept on the user object, which Django
 loads afresh for every request: a page asks as many questions as it likes for
-one query.
+one query.  A caller asking about many users (the CSV import, about every
+rater a file names) reads all their memberships at once and hands each user's
+to :func:`remember_access`: then the questions ask no query at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -83,6 +87,16 @@ def access(user: User) -> Access:
         cached = Access(is_admin=user.is_staff, roles=roles)
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
+
+
+def remember_access(user: AbstractBaseUser, roles: Mapping[int, str]) -> None:
+    """Keep on ``user`` the access its memberships give, read by the caller.
+
+    ``roles`` (team id -> role) must be all the user's memberships: :func:`access`
+    then answers from them, without reading its own.  An inactive user still has
+    no access.
+    """
+    setattr(user, _CACHE_ATTRIBUTE, Access(is_admin=user.is_staff, roles=dict(roles)))
 
 
 def can_read(user: User) -> bool:
@@ -145,6 +159,6 @@ def can_create_token_for(actor: User, owner: AbstractBaseUser) -> bool:
     A token acts with its owner's rights, so making one for someone else is acting
     as them: a staff user who could do that for a superuser would be one.
     """
-    if not actor.is_authenticated or not actor.is_active:
-        return False
-    return actor.pk == owner.pk or actor.is_superuser
+    if actor.is_authenticated and actor.pk == owner.pk:
+        return True  # an inactive owner's token is refused by the token rules, saying why
+    return actor.is_authenticated and actor.is_active and actor.is_superuser

@@ -11,7 +11,7 @@ Actors (a fresh world per test, built by the ``world`` fixture):
   pm_owner       product manager of the team that owns the integration
   pm_other       product manager of another team
   lead           partnership lead (of the *other* team: leads act for every team)
-  admin          staff, in no team (Django staff are the app's admins)
+  admin          staff, in no team (Django staff are the app's admins), not a superuser
 
 Outcomes:
   200            the page (for HEAD, the same without a body)
@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput
 from django.urls import URLResolver, get_resolver
@@ -252,6 +253,14 @@ def own_token(world: World, user) -> None:
 
 def another_users_token(world: World, user) -> None:
     token_create(user=UserFactory(username="token_holder"), name="Nightly export")
+
+
+def a_superuser(world: World, user) -> None:
+    UserFactory(username="superuser", is_staff=True, is_superuser=True)
+
+
+def token_for_the_superuser(world: World) -> dict:
+    return {"user": get_user_model().objects.get(username="superuser").pk, "name": "As root"}
 
 
 def own_upload(world: World, user) -> None:
@@ -521,6 +530,11 @@ ROWS: list[Row] = [
     # A model's admin pages send anonymous visitors to the app's own sign-in page.
     row("admin:partners_team_changelist", "GET", "/admin/partners/team/",
         LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
+    # Only superusers make API tokens for other people (a token acts as its owner): an
+    # admin who is not one gets the form back with the refusal, and nothing is made.
+    row("admin:api_apitoken_add", "POST", "/admin/api/apitoken/add/",
+        LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200,
+        case="a token for a superuser", given=a_superuser, data=token_for_the_superuser),
 ]
 # fmt: on
 

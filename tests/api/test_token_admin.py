@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -30,8 +31,20 @@ def secret_in_message(response) -> str | None:
 
 @pytest.fixture
 def admin_client(db, client: Client) -> Client:
-    """An admin: staff, not a superuser (admins need no model permissions here)."""
-    client.force_login(UserFactory(username="root", is_staff=True))
+    """A superuser: the only admin who makes tokens for other people."""
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def staff(db):
+    """An admin who is not a superuser (admins need no model permissions here)."""
+    return UserFactory(username="staffer", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(client: Client, staff) -> Client:
+    client.force_login(staff)
     return client
 
 
@@ -199,3 +212,68 @@ def test_members_who_are_not_staff_get_nothing(db, client, url):
 
 def test_the_admin_index_lists_tokens_for_admins(admin_client):
     assert CHANGELIST in admin_client.get(reverse("admin:index")).content.decode()
+
+
+# -- who may make a token for whom (issue 10 item 6) ----------------------------------------------
+
+
+def test_staff_who_are_not_superusers_cannot_make_a_token_for_a_superuser(staff_client):
+    root = UserFactory(username="superroot", is_staff=True, is_superuser=True)
+
+    response = staff_client.post(ADD, {"user": root.pk, "name": "As root"})
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["user"] == [tokens.NOT_FOR_OTHERS]
+    assert "Only superusers may create a token for someone else" in page_text(response)
+    assert form["name"].value() == "As root", "what was typed stays"
+    assert not ApiToken.objects.exists()
+
+
+def test_staff_cannot_make_a_token_for_anyone_else_either(staff_client, ada):
+    response = staff_client.post(ADD, {"user": ada.pk, "name": "As Ada"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["user"] == [tokens.NOT_FOR_OTHERS]
+    assert not ApiToken.objects.exists()
+
+
+def test_staff_make_their_own_token_and_the_form_starts_from_themselves(staff_client, staff):
+    assert staff_client.get(ADD).context["adminform"].form["user"].value() == staff.pk
+
+    response = staff_client.post(ADD, {"user": staff.pk, "name": "Reports"})
+
+    token = ApiToken.objects.get()
+    assert response.status_code == 302
+    assert (token.user, token.created_by) == (staff, staff)
+
+
+def test_a_superuser_makes_one_for_someone_and_the_record_says_who(admin_client, ada):
+    admin_client.post(ADD, {"user": ada.pk, "name": "CRM sync"})
+
+    token = ApiToken.objects.get()
+    assert token.user == ada
+    assert token.created_by.username == "root"
+    page = page_text(admin_client.get(change_url(token)))
+    assert "Created by" in page and "root" in page
+    assert "created_by" not in admin_client.get(change_url(token)).context["adminform"].form.fields
+
+
+def test_the_service_refuses_a_token_for_another_unless_a_superuser_asks(ada, staff):
+    root = UserFactory(username="superroot", is_staff=True, is_superuser=True)
+
+    with pytest.raises(ValidationError) as refused:
+        tokens.token_create(user=root, name="As root", created_by=staff)
+
+    assert refused.value.message_dict == {"user": [tokens.NOT_FOR_OTHERS]}
+    made = tokens.token_create(user=ada, name="CRM", created_by=root)
+    assert made.token.created_by == root
+    own = tokens.token_create(user=ada, name="Mine")
+    assert own.token.created_by == ada, "made by themselves when nobody else is named"
+
+
+def test_a_deactivated_superuser_makes_tokens_for_nobody(ada):
+    root = UserFactory(username="superroot", is_staff=True, is_superuser=True, is_active=False)
+
+    with pytest.raises(ValidationError):
+        tokens.token_create(user=ada, name="CRM", created_by=root)
