@@ -7,15 +7,17 @@ kind (:mod:`exchange.formats`), then imported in two phases:
   natural keys resolved against lookups loaded in a few queries for the whole
   file, and the record it describes built in memory and checked with the
   model's field rules and the business rules of :mod:`partners.services`
-  (the same functions a page save uses).  No writes, and a number of queries
-  that does not grow with the file.
+  (the same functions a page save uses); a new rating's rater must be someone
+  :mod:`partners.permissions` lets rate that integration on its page.  No
+  writes, and a number of queries that does not grow with the file.
 - The write (:func:`commit` only, when no row has an error): the batch
   services of :mod:`partners.services` save everything in a few statements per
-  thousand rows, with history rows by the importing user, new versions and
-  scorecards, in one transaction.  The check runs again inside it, against
-  the data as it is then, so the commit never does what the preview did not
-  show; a conflict with someone else's concurrent save is checked again once,
-  then reported, never half-written.
+  thousand rows, with history rows by the importing user (who is recorded as
+  the importer of each new rating), new versions and scorecards, in one
+  transaction.  The check runs again inside it, against the data as it is
+  then, so the commit never does what the preview did not show; a conflict
+  with someone else's concurrent save is checked again once, then reported,
+  never half-written.
 
 Natural keys decide between creating and updating: a partner by its name, an
 integration by its partner's name and its own, an assessment by those and
@@ -48,7 +50,7 @@ from django.utils import timezone
 from exchange import formats
 from exchange.formats import Column, Read
 from exchange.models import ImportKind
-from partners import services
+from partners import permissions, services
 from partners.models import Assessment, Integration, Membership, Partner, Team
 from scorecard import rubric
 from scorecard.exports import unguard_formula
@@ -921,8 +923,11 @@ class _AssessmentImporter(_Importer):
         # import of the same ratings waits, then finds them saved (unchanged).
         self.integrations: dict[tuple[int, str], Integration] = {}
         for chunk in _chunks(sorted(by_id)):
-            found = Integration.objects.filter(partner_id__in=chunk).only(
-                "id", "partner_id", "name"
+            # The team too: the rater rule asks for it, and its message names it.
+            found = (
+                Integration.objects.filter(partner_id__in=chunk)
+                .select_related("team")
+                .only("id", "partner_id", "name", "team__name")
             )
             for integration in self.locked(found.order_by("pk")):
                 integration.partner = by_id[integration.partner_id]
@@ -934,7 +939,24 @@ class _AssessmentImporter(_Importer):
             found = Assessment.objects.filter(rated_at__in=chunk).order_by()
             for saved in found.values("integration_id", "rated_at", *_CONTENT):
                 self.saved[(saved["integration_id"], saved["rated_at"])] = saved
+        self.remember_raters_access()
         self.creates: list[Assessment] = []
+
+    def remember_raters_access(self) -> None:
+        """Read the memberships of every rater the file names, for the rater rule.
+
+        A few queries for the whole file, not one per rater; locked when
+        committing, so that no rater loses the role the check relied on before
+        the write.
+        """
+        raters = {user.pk: user for user in self.users.values() if user.is_active}
+        roles: dict[int, dict[int, str]] = {pk: {} for pk in raters}
+        for chunk in _chunks(sorted(raters)):
+            found = self.locked(Membership.objects.filter(user_id__in=chunk).order_by("pk"))
+            for user_id, team_id, role in found.values_list("user_id", "team_id", "role"):
+                roles[user_id][team_id] = role
+        for pk, user in raters.items():
+            permissions.remember_access(user, roles[pk])
 
     def check_row(self, row: _Row) -> None:
         partner_name, name = row.raw("Partner").strip(), row.raw("Integration").strip()
@@ -975,6 +997,10 @@ class _AssessmentImporter(_Importer):
             else:
                 row.result.action = UNCHANGED
             return
+        refusal = _rater_refusal(rated_by, integration)
+        if refusal:
+            row.error("Rated by", refusal)
+            return
         try:
             assessment = services.assessment_build(
                 integration=integration,
@@ -1009,7 +1035,23 @@ class _AssessmentImporter(_Importer):
         return integration
 
     def write(self, user: AbstractBaseUser) -> None:
-        services.assessments_create_batch(assessments=self.creates)
+        services.assessments_create_batch(assessments=self.creates, imported_by=user)
+
+
+def _rater_refusal(rater: AbstractBaseUser, integration: Integration) -> str:
+    """Why ``rater`` cannot be named as the rater of ``integration``; "" when they can.
+
+    The one who rates it on its page could: the rule is the permissions module's.
+    """
+    name = rater.get_username()
+    if not rater.is_active:
+        return f"{name}'s account is inactive: only active people can be named as raters."
+    if permissions.can_manage_integration(rater, integration):
+        return ""
+    return (
+        f"{name} may not rate {integration.team.name} integrations: only that team's product "
+        "managers, partnership leads and admins may."
+    )
 
 
 _IMPORTERS: dict[ImportKind, type[_Importer]] = {

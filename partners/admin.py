@@ -457,6 +457,8 @@ class AssessmentAdmin(AdminsManage, admin.ModelAdmin):
     search_fields = ["integration__name", "integration__partner__name", "comment"]
     list_select_related = ["integration__partner", "rated_by"]
     date_hierarchy = "rated_at"
+    # Not editable, so shown only when named: who uploaded the CSV file a rating came in.
+    readonly_fields = ["imported_by"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -618,10 +618,13 @@ def _claim_versions(model: type[Partner] | type[Integration], records: Sequence[
         record.version += 1
 
 
-def assessments_create_batch(*, assessments: Sequence[Assessment]) -> list[Assessment]:
+def assessments_create_batch(
+    *, assessments: Sequence[Assessment], imported_by: AbstractBaseUser | None = None
+) -> list[Assessment]:
     """Append many assessments and move the scorecards of the integrations they rate.
 
-    Each assessment comes from :func:`assessment_build`, field-checked.  As
+    Each assessment comes from :func:`assessment_build`, field-checked, and is
+    recorded as put in by ``imported_by`` (the CSV import's user).  As
     :func:`assessment_create` does for one, the integrations are locked while
     their current/previous pointers move to their two newest assessments (by
     rated_at, then id), without a history row or a new version.  Raises
@@ -636,6 +639,8 @@ def assessments_create_batch(*, assessments: Sequence[Assessment]) -> list[Asses
             raise StaleBatchError(
                 [a.integration for a in assessments if a.integration_id in missing]
             )
+        for assessment in assessments:
+            assessment.imported_by = imported_by
         created = Assessment.objects.bulk_create(list(assessments), batch_size=BULK_INSERT_BATCH)
         _refresh_current_batch(pointers)
         portfolio_cache.bump()  # bulk writes send no post_save signal

@@ -22,7 +22,8 @@ def _dataset(lead):
     north, sud = TeamFactory(name="North"), TeamFactory(name="Süd")
     ada = MembershipFactory(team=north, user=UserFactory(username="ada")).user
     bo = MembershipFactory(team=sud, user=UserFactory(username="bo.ek")).user
-    rater = UserFactory(username="Zoë")  # rates without being in a team
+    # Rates North's integrations without owning them (a rater must be one who may rate).
+    rater = MembershipFactory(team=north, user=UserFactory(username="Zoë")).user
 
     acme = services.partner_create(
         name='Acme, Inc. "the original"',
