@@ -378,8 +378,8 @@ class Assessment(models.Model):
         related_name="assessments",
     )
     rated_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # Who put the rating into the app when it is not the rater: set by the CSV
-    # import, so a file naming someone else as rater is traceable to its uploader.
+    # Who imported the rating from a CSV file (empty for one rated on its page), so
+    # a file naming someone else as rater is traceable to its uploader.
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
