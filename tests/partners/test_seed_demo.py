@@ -23,9 +23,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SIGN_IN = re.compile(
-    r"Sign in at \S+/accounts/login/ with username: demo  password: (\S+)"
-)
+SIGN_IN = re.compile(r"Sign in at \S+/accounts/login/ with username: demo  password: (\S+)")
 
 
 def run(*args: str) -> str:
