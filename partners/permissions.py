@@ -80,13 +80,10 @@ def access(user: User) -> Access:
     """The user's access, read from the database once per user object (one query)."""
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
-    if cached is None:
+    if getattr(user, _CACHE_ATTRIBUTE, None) is None:
         memberships = Membership.objects.filter(user_id=user.pk).order_by()  # no joins to sort
-        roles = dict(memberships.values_list("team_id", "role"))
-        cached = Access(is_admin=user.is_staff, roles=roles)
-        setattr(user, _CACHE_ATTRIBUTE, cached)
-    return cached
+        remember_access(user, dict(memberships.values_list("team_id", "role")))
+    return getattr(user, _CACHE_ATTRIBUTE)
 
 
 def remember_access(user: AbstractBaseUser, roles: Mapping[int, str]) -> None:
