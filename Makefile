@@ -72,6 +72,7 @@ soak: install  ## two app servers on one PostgreSQL and one Redis under mixed lo
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=true $(PY) manage.py check
 

@@ -10,18 +10,11 @@ is joined with dots.  A 409 adds ``conflict`` (what someone else saved
 meanwhile).  DRF's own exceptions are reshaped by :func:`exception_handler`
 (settings.REST_FRAMEWORK["EXCEPTION_HANDLER"]); unknown /api/ addresses and
 server errors, which happen outside DRF's views, get the same shape from the
-``handler404``/``handler500`` views below (scorecard/urls.py).
-
-A server error caused by the database not answering (refused connection,
-timeout, lost connection) is a 503 with ``Retry-After`` instead: nothing is
-wrong with the request, and it may well work in a moment.  The handler500 view
-sees those wherever they are raised, in a view or in a middleware (sessions,
-sign-in), because Django answers every uncaught exception through it.
+``handler404``/``handler500`` views (config/errors.py).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -29,13 +22,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.template import loader
-from django.utils.cache import add_never_cache_headers
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.text import capfirst
-from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 
@@ -196,7 +185,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-# -- Django's error views, JSON under /api/ ---------------------------------------------------
+# -- The site's error views answer /api/ paths with these (config/errors.py) ------------------
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -205,72 +194,3 @@ def is_api(request: HttpRequest) -> bool:
 
 def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
     return JsonResponse(body(detail, code), status=status_code)
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if is_api(request):
-        if isinstance(exception, RequestDataTooBig):
-            return json_error(413, str(PayloadTooLarge().detail), "too_large")
-        return json_error(400, "The request could not be understood.", "bad_request")
-    return defaults.bad_request(request, exception)
-
-
-def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if is_api(request):
-        return json_error(403, "You are not allowed to do this.", "permission_denied")
-    return defaults.permission_denied(request, exception)
-
-
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if is_api(request):
-        return json_error(
-            404, "There is nothing at this address: see /api/v1/ for the resources.", "not_found"
-        )
-    return defaults.page_not_found(request, exception)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    if database_unavailable(sys.exc_info()[1]):
-        return service_unavailable(request)
-    if is_api(request):
-        return json_error(
-            500, "Something went wrong on our side. Try again in a moment.", "server_error"
-        )
-    return defaults.server_error(request)
-
-
-# Django's wrappers of the driver's errors for "the database did not answer"
-# (PostgreSQL down, refused, timed out, connection lost; SQLite file unreachable or
-# locked past its timeout). IntegrityError and friends are bugs or bad data: still 500s.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-
-
-def database_unavailable(error: BaseException | None) -> bool:
-    """Whether ``error`` is, or was raised while handling, the database not answering."""
-    seen = 0
-    while error is not None and seen < 10:
-        if isinstance(error, DATABASE_UNAVAILABLE):
-            return True
-        error = error.__cause__ or error.__context__
-        seen += 1
-    return False
-
-
-def service_unavailable(request: HttpRequest) -> HttpResponse:
-    """503 with Retry-After: a friendly page, or the API's error body under /api/.
-
-    The page is rendered without the request, as Django's own 500 page is: no
-    context processor runs, so nothing asks the database for the user or messages.
-    """
-    if is_api(request):
-        response: HttpResponse = json_error(
-            503,
-            "The service cannot reach its database right now. Nothing saved before is lost: "
-            "try again in a moment.",
-            "service_unavailable",
-        )
-    else:
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
-    response["Retry-After"] = str(settings.UNAVAILABLE_RETRY_AFTER_SECONDS)
-    add_never_cache_headers(response)  # no proxy may keep the outage
-    return response

@@ -1,7 +1,7 @@
 """Query parameters of the API's lists.
 
 Integrations are filtered and sorted by the dashboard's own FilterSet
-(scorecard/filters.py), with the same parameter names as the dashboard's
+(partners/filters.py), with the same parameter names as the dashboard's
 URL, so a dashboard view and an API query say the same thing.  Partners and
 assessments have small FilterSets here.  A value a filter cannot use is a 400
 with the parameter's message, not an empty or unfiltered list.
@@ -22,9 +22,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework.filters import BaseFilterBackend
 
+from partners import filters, portfolio_cache
+from partners.filters import DashboardFilter
 from partners.models import Assessment, Partner, RelationshipStatus
-from scorecard import dashboard, portfolio_cache
-from scorecard.filters import DashboardFilter
 
 BIGINT_MAX = 2**63 - 1
 
@@ -135,7 +135,7 @@ class AssessmentFilter(SortedFilterSet):
 
 
 class DashboardFilterBackend(BaseFilterBackend):
-    """The dashboard's filters and sort order (scorecard.filters.DashboardFilter)."""
+    """The dashboard's filters and sort order (partners.filters.DashboardFilter)."""
 
     def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
         filterset = dashboard_filter(request.query_params, now=view.now)
@@ -145,7 +145,7 @@ class DashboardFilterBackend(BaseFilterBackend):
 
 
 def dashboard_filter(params: Any, *, now: datetime) -> DashboardFilter:
-    choices = dashboard.filter_choices(portfolio_cache.current_version())
+    choices = filters.filter_choices(portfolio_cache.current_version())
     return DashboardFilter(params, choices=choices, now=now)
 
 

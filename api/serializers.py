@@ -18,9 +18,9 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners import permissions, services
+from partners import permissions, selectors, services
 from partners.models import MAX_VERSION, Assessment, Integration, Partner, Team
-from scorecard import rubric, scoring, selectors
+from scorecard import rubric, scoring
 
 TEAM_NOT_YOURS = (
     # As the web form says it (partners/forms.py, IntegrationForm).

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from scorecard.lockout import client_ip_address
+from partners.lockout import client_ip_address
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -1,7 +1,7 @@
 """/api/v1/tokens/: create an API token with a password, list and revoke your tokens.
 
 A program that has only a username and a password (a script, a curl command)
-gets its token here; the profile page (api/pages.py) and the Django admin
+gets its token here; the profile page (api/profile.py) and the Django admin
 remain the other ways.  All of them go through api/tokens.py, so the rules on
 names and on the number of active tokens are the same.
 
@@ -16,7 +16,7 @@ ever made by someone who knows it.  The password goes through
 page, so django-axes counts wrong passwords and locks the username out from
 the address exactly as it does there (settings.py, AXES_*), and the address
 for every username after AXES_ADDRESS_FAILURE_LIMIT failures across usernames
-(scorecard/lockout.py); a right password forgives that username's earlier
+(partners/lockout.py); a right password forgives that username's earlier
 typos (AXES_RESET_ON_SUCCESS).  The write rate limit (api/throttling.py) also
 counts these POSTs per client address, which bounds how fast one address
 tries.  No session is read, so no CSRF token is needed (nothing a cross-site
@@ -58,7 +58,7 @@ from api.schema import errors as error_responses
 from api.serializers import ErrorSerializer, JsonCharField
 from api.views import ApiViewMixin
 from partners import permissions
-from scorecard.lockout import Lock, current_lock
+from partners.lockout import Lock, current_lock
 
 User = get_user_model()
 USERNAME_MAX_LENGTH = User._meta.get_field(User.USERNAME_FIELD).max_length
@@ -125,7 +125,7 @@ class NewTokenSerializer(serializers.Serializer):
 
 class LockedOut(exceptions.APIException):
     """429: django-axes locked this username out from this address, or the address for
-    every username (scorecard/lockout.py); Retry-After: seconds."""
+    every username (partners/lockout.py); Retry-After: seconds."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "locked_out"

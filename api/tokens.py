@@ -1,6 +1,6 @@
 """Creating, revoking and checking API tokens (see api/models.py for how they are kept).
 
-The profile page (api/pages.py) and the Django admin (api/admin.py) both go
+The profile page (api/profile.py) and the Django admin (api/admin.py) both go
 through these functions, so the rules are the same wherever a token is made:
 a name that tells the user's active tokens apart, at most
 MAX_ACTIVE_TOKENS of them, only for an active account, and only by its owner

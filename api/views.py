@@ -58,7 +58,6 @@ from api.serializers import (
 from partners import selectors, services
 from partners.models import Assessment, Integration, Partner, Team
 from scorecard import rubric
-from scorecard import selectors as scorecard_selectors
 
 # Service field names that the API spells differently (assessments: steps and notes
 # are objects keyed by category).
@@ -334,7 +333,7 @@ class IntegrationViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Integration]:
-        return scorecard_selectors.ranked_integrations()
+        return selectors.ranked_integrations()
 
     def create(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -172,7 +172,7 @@ def build_file(
     key: Callable[[list[str]], str | tuple[str, str]],
 ) -> ImportFile:
     """Rows ``make_row(0)``, ``make_row(1)``… as our export writes them, up to either limit."""
-    from scorecard.exports import lines  # the export's own writer (and its formula guard)
+    from partners.csv_files import lines  # the export's own writer (and its formula guard)
 
     made: list[list[str]] = []
 

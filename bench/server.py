@@ -43,7 +43,7 @@ class Gunicorn:
         self.base_url = f"http://{HOST}:{self.port}"
         self.command = [
             str(gunicorn),
-            "scorecard.wsgi",
+            "config.wsgi",
             f"--workers={workers}",
             f"--bind={HOST}:{self.port}",
         ]

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from exchange import formats
 from exchange.models import ImportKind
+from partners.csv_files import CHUNK_SIZE, lines, streaming_response
 from partners.models import Assessment, Integration, Partner
-from scorecard.exports import CHUNK_SIZE, lines, streaming_response
 
 
 def records(kind: ImportKind | str) -> QuerySet:

@@ -51,9 +51,9 @@ from exchange import formats
 from exchange.formats import Column, Read
 from exchange.models import ImportKind
 from partners import permissions, services
+from partners.csv_files import unguard_formula
 from partners.models import Assessment, Integration, Membership, Partner, Team
 from scorecard import rubric
-from scorecard.exports import unguard_formula
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 ACTIONS = (CREATE, UPDATE, UNCHANGED)

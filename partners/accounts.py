@@ -9,7 +9,7 @@ token is derived from the account's password hash and last sign-in, so the
 link works once (setting the password changes the hash) and expires after
 ``PASSWORD_RESET_TIMEOUT`` (three days by default).  Mail goes through the
 configured backend: the console in development, SMTP from ``EMAIL_URL`` in
-production (scorecard/settings.py).
+production (config/settings.py).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from partners import services
 from partners.models import Role, Team
-from scorecard.site import absolute_url
+from partners.site import absolute_url
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Invitation:
 
 
 def invitation_link(user: AbstractBaseUser) -> str:
-    """The one-time address at which ``user`` sets a password (from SITE_URL, scorecard/site.py)."""
+    """The one-time address at which ``user`` sets a password (from SITE_URL, partners/site.py)."""
     path = reverse(
         "password_reset_confirm",
         kwargs={

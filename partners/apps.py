@@ -6,4 +6,6 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners and integrations"
 
     def ready(self) -> None:
-        from partners import signals  # noqa: F401 - connects the receivers
+        from partners import portfolio_cache, signals  # noqa: F401 - signals connects its receivers on import
+
+        portfolio_cache.connect_signals()

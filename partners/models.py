@@ -486,3 +486,24 @@ class ContingencyPlan(models.Model):
     @property
     def rubric_category(self) -> rubric.Category:
         return rubric.category(self.category)
+
+
+class PortfolioVersion(models.Model):
+    """One row whose token changes in every transaction that changes portfolio data.
+
+    Pages that aggregate the whole portfolio cache their results under the
+    token they read (see :mod:`partners.portfolio_cache`). The token is
+    random rather than a counter so a rolled-back change can never hand its
+    number, and the cache entries computed under it, to a later change.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "portfolio version"
+        # Created by the scorecard app before the data version moved here; kept so
+        # existing databases keep their row.
+        db_table = "scorecard_portfolioversion"
+
+    def __str__(self) -> str:
+        return self.token

@@ -5,7 +5,7 @@ user.  The rules:
 
 - Reading (every partner, integration and scorecard) needs one membership in
   any team, or being an admin.  A signed-in user without either sees only a
-  page asking them to ask an administrator (partners.membership).
+  page asking them to ask an administrator (partners.middleware).
 - A product manager creates partners, and creates, edits and rates the
   integrations (and edits the contingency plans) of the teams in which they are
   product manager.

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from partners import history
+from partners import history, portfolio_cache
 from partners.models import (
     Assessment,
     ContingencyPlan,
@@ -30,7 +30,7 @@ from partners.models import (
     Partner,
     Team,
 )
-from scorecard import portfolio_cache, rubric, scoring
+from scorecard import rubric, scoring
 
 PARTNER_FIELDS = (
     "name",

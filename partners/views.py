@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from partners import history, permissions, selectors, services
+from partners import figures, history, permissions, portfolio_cache, selectors, services
 from partners.forms import (
     AssessmentForm,
     IntegrationForm,
@@ -26,8 +26,7 @@ from partners.forms import (
     refuse_plans,
 )
 from partners.models import Integration, Partner
-from scorecard import figures as scorecard_figures
-from scorecard import portfolio_cache, rubric
+from scorecard import rubric
 
 PARTNERS_PER_PAGE = 25
 INTEGRATIONS_PER_PAGE = 25
@@ -190,7 +189,7 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = portfolio_cache.current_version()
     integration = get_object_or_404(selectors.integration_for_scorecard(pk))
     plans = selectors.contingency_plans(integration)
-    figures = scorecard_figures.integration_figures(integration, version)
+    charts = figures.integration_figures(integration, version)
     return render(
         request,
         "partners/integration_detail.html",
@@ -198,9 +197,9 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "integration": integration,
             "score": integration.score,
             "warnings": integration.warnings(),
-            "roadmap": figures.roadmap,
-            "ratings": figures.ratings,
-            "over_time": figures.over_time,
+            "roadmap": charts.roadmap,
+            "ratings": charts.ratings,
+            "over_time": charts.over_time,
             "history": _page(request, selectors.assessment_history(integration), HISTORY_PER_PAGE),
             "plans": [(category, plans.get(category.key)) for category in rubric.CATEGORIES],
             "categories": rubric.CATEGORIES,

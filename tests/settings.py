@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("SECURE_HTTPS", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from scorecard.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: E402,F403
 
 # The manifest storage needs collectstatic and 404s hashed names under
 # live_server; the browser tests serve files straight from the finders.

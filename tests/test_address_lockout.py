@@ -1,5 +1,5 @@
 """Password spraying: an address is locked for every username after
-AXES_ADDRESS_FAILURE_LIMIT failed sign-ins across usernames (scorecard/lockout.py).
+AXES_ADDRESS_FAILURE_LIMIT failed sign-ins across usernames (partners/lockout.py).
 
 The failures are django-axes' attempt records in the database, so every app
 process counts the same ones: the last test makes half of them in another
@@ -18,8 +18,8 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
+from tests.config.test_project import _run
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
-from tests.test_project import _run
 
 pytestmark = pytest.mark.django_db
 

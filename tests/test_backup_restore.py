@@ -32,8 +32,8 @@ from django.test import Client, override_settings
 from api import tokens
 from exchange.exports import export_lines
 from exchange.models import ImportKind
-from scorecard import exports as dashboard_exports
-from scorecard import selectors
+from partners import csv_files as dashboard_exports
+from partners import selectors
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
+from config import urls as site_urls
 from partners import urls as partner_urls
 from partners.models import Assessment, Membership, Partner
 from partners.services import assessment_create
-from scorecard import urls as site_urls
 from tests.factories import (
     ContingencyPlanFactory,
     IntegrationFactory,

@@ -19,10 +19,10 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.test import Client
 
-from scorecard.checks import check_mail_settings
-from scorecard.site import absolute_url, site_url
+from config.checks import check_mail_settings
+from partners.site import absolute_url, site_url
+from tests.config.test_project import _manage, _run
 from tests.factories import UserFactory
-from tests.test_project import _manage, _run
 
 pytestmark = pytest.mark.django_db
 

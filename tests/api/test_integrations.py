@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from api.serializers import TEAM_NOT_YOURS
 from partners import services
+from partners.filters import DashboardFilter, filter_choices
 from partners.models import Integration
-from scorecard.dashboard import filter_choices
-from scorecard.filters import DashboardFilter
 from tests.api.conftest import assert_error, session_client, token_client
 from tests.factories import IntegrationFactory, MembershipFactory, PartnerFactory, rate
 

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from api import pages, tokens
+from api import profile as pages
+from api import tokens
 from api.models import ApiToken
 from partners.models import Role
 from tests.factories import MembershipFactory, TeamFactory, UserFactory

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from api.serializers import ErrorSerializer
-from scorecard.filters import DashboardFilter
+from partners.filters import DashboardFilter
 from tests.api.conftest import session_client
 from tests.pages import json_script
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from partners.csv_files import HEADER
 from partners.models import Role
-from scorecard.exports import HEADER
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,

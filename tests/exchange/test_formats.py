@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from exchange import formats, importer
 from exchange.models import ImportKind
+from partners.csv_files import guard_formula, unguard_formula
 from scorecard import rubric
-from scorecard.exports import guard_formula, unguard_formula
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 

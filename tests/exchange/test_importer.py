@@ -19,8 +19,7 @@ from exchange.exports import export_lines
 from exchange.importer import CellError, FileError
 from exchange.models import ImportKind, PendingImport
 from partners import services
-from partners.models import Assessment, Integration, Membership, Partner, Team
-from scorecard.models import PortfolioVersion
+from partners.models import Assessment, Integration, Membership, Partner, PortfolioVersion, Team
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,

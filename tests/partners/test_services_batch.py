@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partners import services
-from partners.models import Assessment, Integration, Partner
-from scorecard.models import PortfolioVersion
+from partners.models import Assessment, Integration, Partner, PortfolioVersion
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from partners.selectors import HeatmapRow, MonthPoint
 from scorecard import charts, rubric
-from scorecard.selectors import HeatmapRow, MonthPoint
 
 KEYS = rubric.CATEGORY_KEYS
 CATEGORY_TICKS = [f"{c.position}. " + c.name.replace(" ", "<br>", 1) for c in rubric.CATEGORIES]

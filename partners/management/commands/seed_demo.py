@@ -36,7 +36,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners import services
+from partners import portfolio_cache, services
 from partners.models import (
     Assessment,
     Incentive,
@@ -50,8 +50,8 @@ from partners.models import (
     Role,
     Team,
 )
-from scorecard import portfolio_cache, rubric, scoring
-from scorecard.site import site_url
+from partners.site import site_url
+from scorecard import rubric, scoring
 
 DEMO_SEED = 20_240_611
 SCALE_SEED = DEMO_SEED + 1

@@ -1,0 +1,87 @@
+"""Site-wide pages: the dashboard, the comparison, their CSV downloads, the health check."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_safe
+
+from dashboard import comparison
+from dashboard import content as dashboard
+from partners import csv_files as exports
+from partners import figures, filters, portfolio_cache
+from partners.filters import DashboardFilter
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard: the portfolio under the filters, ranked, charted, and what needs attention."""
+    now = timezone.localtime()
+    version = portfolio_cache.current_version()
+    query = dashboard.read_query(request.GET, now, version)
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "query": query,
+            # Built only if the page's cached fragment is missing (see the template).
+            "content": SimpleLazyObject(lambda: dashboard.content(query, now, version)),
+            "fragment": query.fragment(version, now),
+        },
+    )
+
+
+@require_safe
+def export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table, under the same filters and sort order, as a CSV download."""
+    now = timezone.localtime()
+    choices = filters.filter_choices(portfolio_cache.current_version())
+    filterset = DashboardFilter(request.GET, choices=choices, now=now)
+    return exports.csv_response(filterset.ranked, "integrations")
+
+
+@require_safe
+def compare(request: HttpRequest) -> HttpResponse:
+    """2–6 integrations side by side: one roadmap chart, their steps, and where they differ."""
+    version = portfolio_cache.current_version()  # before the reads it versions
+    form = comparison.CompareForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "dashboard/compare.html",
+            {
+                "form": form,
+                "min_compared": comparison.MIN_COMPARED,
+                "max_compared": comparison.MAX_COMPARED,
+            },
+            status=200 if form.is_empty else 400,
+        )
+    integrations = form.integrations
+    rated = [integration for integration in integrations if integration.score]
+    roadmap = figures.comparison_roadmap(integrations, version)
+    return render(
+        request,
+        "dashboard/compare.html",
+        {
+            "form": form,
+            "integrations": integrations,
+            "unrated": [integration for integration in integrations if not integration.score],
+            "roadmap": roadmap,
+            "rows": comparison.category_rows(integrations),
+            "ids": ",".join(str(integration.pk) for integration in integrations),
+            # Each rated integration's line colour on the chart, for the table's swatches.
+            "columns": [(i, rated.index(i) if i in rated else None) for i in integrations],
+        },
+    )
+
+
+@require_safe
+def compare_export(request: HttpRequest) -> HttpResponse:
+    """The compared integrations as a CSV download (same columns as the dashboard's)."""
+    form = comparison.CompareForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    # The rows the form read, in the order the comparison shows them.
+    return exports.csv_response(form.integrations, "comparison")
