@@ -6,4 +6,4 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        pass
+        from api import signals  # noqa: F401 - connects the receivers

@@ -106,7 +106,7 @@ def test_only_the_database_not_answering_is_a_503():
     """A bug or bad data stays a 500; an outage is a 503 even when re-raised as something else."""
     from django.db import IntegrityError, InterfaceError, OperationalError
 
-    from api.errors import database_unavailable
+    from config.errors import database_unavailable
 
     assert database_unavailable(OperationalError("connection refused"))
     assert database_unavailable(InterfaceError("connection already closed"))

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from api import errors
 from api.parsers import JSONParser
 from api.views import RubricView
+from config import errors as site_errors
 from partners.models import Partner
 from tests.api.conftest import assert_error, session_client, token_client
 
@@ -135,13 +136,13 @@ def test_djangos_own_upload_limit_is_a_413_too():
 def test_the_bad_request_handler_answers_413_for_a_body_too_big_outside_the_views():
     request = RequestFactory().post("/api/v1/partners/")
 
-    response = errors.bad_request(request, RequestDataTooBig("too big"))
+    response = site_errors.bad_request(request, RequestDataTooBig("too big"))
 
     assert_error(response, 413, "too_large")
 
 
 def test_the_bad_request_handler_keeps_the_sites_page_elsewhere(rf):
-    response = errors.bad_request(rf.get("/partners/"), Exception("bad"))
+    response = site_errors.bad_request(rf.get("/partners/"), Exception("bad"))
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
@@ -291,7 +292,7 @@ def test_a_server_error_under_api_is_json(api, world, monkeypatch):
 
 
 def test_a_server_error_elsewhere_keeps_the_sites_page(rf):
-    response = errors.server_error(rf.get("/partners/"))
+    response = site_errors.server_error(rf.get("/partners/"))
 
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.content

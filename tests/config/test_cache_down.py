@@ -242,7 +242,7 @@ def test_when_redis_answers_again_it_is_used_again(real_redis):
 def test_a_redis_cache_url_selects_the_degrading_backend():
     """CACHE_URL=redis://… (as README documents it) is read by the settings into this backend."""
     url = "rediss://:secret@cache.internal:6380/2?key_prefix=sc&timeout=600&socket_timeout=1"
-    script = "import json; from scorecard import settings; print(json.dumps(settings.CACHES))"
+    script = "import json; from config import settings; print(json.dumps(settings.CACHES))"
     env = {**os.environ, "CACHE_URL": url, "SECRET_KEY": "tests-only"}
     output = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
