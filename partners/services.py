@@ -608,7 +608,7 @@ def _claim_versions(model: type[Partner] | type[Integration], records: Sequence[
     else meanwhile.
     """
     saved: dict[int, int] = {}
-    for chunk in _chunks(sorted(record.pk for record in records)):
+    for chunk in chunked(sorted(record.pk for record in records)):
         locked = model._base_manager.select_for_update().filter(pk__in=chunk).order_by("pk")
         saved.update(locked.values_list("pk", "version"))
     stale = [record for record in records if saved.get(record.pk) != record.version]
@@ -650,7 +650,7 @@ def assessments_create_batch(
 def _lock_pointers(integration_ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
     """Lock the integrations; their saved (current, previous) assessment ids, by id."""
     pointers: dict[int, tuple[int | None, int | None]] = {}
-    for chunk in _chunks(sorted(integration_ids)):
+    for chunk in chunked(sorted(integration_ids)):
         locked = Integration.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
         for pk, current, previous in locked.values_list(
             "pk", "current_assessment_id", "previous_assessment_id"
@@ -666,7 +666,7 @@ def _refresh_current_batch(saved: Mapping[int, tuple[int | None, int | None]]) -
     those that move are written.
     """
     newest: dict[int, list[int]] = {pk: [] for pk in saved}
-    for chunk in _chunks(sorted(saved)):
+    for chunk in chunked(sorted(saved)):
         ranked = (
             Assessment.objects.filter(integration_id__in=chunk)
             .order_by()
@@ -729,7 +729,7 @@ def _update_rows(model: type[models.Model], records: Sequence[Any], names: Seque
         )
         casts = [field.cast_db_type(connection) for field in [*fields, opts.pk]]
         row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-        for chunk in _chunks(rows, UPDATE_CHUNK):
+        for chunk in chunked(rows, UPDATE_CHUNK):
             values = ", ".join([row_sql] * len(chunk))
             sql = (
                 f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v "  # noqa: S608
@@ -738,7 +738,8 @@ def _update_rows(model: type[models.Model], records: Sequence[Any], names: Seque
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+def chunked(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    """``values`` in slices of ``size``: the batches' and the import's lookups stay small."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
