@@ -35,7 +35,7 @@ from scorecard import rubric, scoring
 
 
 class Read:
-    """How the import reads a column's cells (see exchange.importer)."""
+    """How the import reads a column's cells (see exchange.cells)."""
 
     TEXT = "text"  # a model field's text, checked by the field itself
     CHOICE = "choice"  # a label or a value of ``Column.choices``

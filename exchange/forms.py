@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from exchange import importer
+from exchange import tables
 from exchange.models import ImportKind
 
 MEGABYTE = 1024 * 1024
@@ -96,8 +96,8 @@ class ImportUploadForm(forms.Form):
                 },
             )
         try:
-            self.text = importer.decode(upload.read())
-        except importer.FileError as error:
+            self.text = tables.decode(upload.read())
+        except tables.FileError as error:
             raise forms.ValidationError(str(error), code="file") from error
         return upload
 
@@ -107,7 +107,7 @@ class ImportUploadForm(forms.Form):
         if kind and "file" in cleaned:
             # Empty, not CSV, or missing columns (read without touching the database).
             try:
-                importer.check_file(ImportKind(kind), self.text)
-            except importer.FileError as error:
+                tables.check_file(ImportKind(kind), self.text)
+            except tables.FileError as error:
                 self.add_error("file", forms.ValidationError(str(error), code="file"))
         return cleaned

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_safe
 
-from exchange import exports, formats, importer, services
+from exchange import exports, formats, importer, services, tables
 from exchange.forms import KIND_HELP, ImportUploadForm
 from exchange.models import ImportKind, PendingImport
 from partners import permissions
@@ -147,7 +147,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("exchange:import_preview", pending.pk)  # checked afresh
         else:
             result = importer.preview(kind, pending.content, user=request.user)
-    except importer.FileError as error:
+    except tables.FileError as error:
         # The upload was checked as a whole already; this only happens if the rules changed.
         return render(
             request,

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from exchange import formats, importer
+from exchange import formats, importer, importers, tables
 from exchange.exports import export_lines
-from exchange.importer import CellError, FileError
 from exchange.models import ImportKind, PendingImport
+from exchange.results import CellError
+from exchange.tables import FileError
 from partners import services
 from partners.models import Assessment, Integration, Membership, Partner, PortfolioVersion, Team
 from tests.factories import (
@@ -120,7 +121,7 @@ def north():
 
 
 def test_decode_reads_utf8_and_drops_the_byte_order_mark():
-    assert importer.decode("\ufeffName\nCafé Ü\n".encode()) == "Name\nCafé Ü\n"
+    assert tables.decode("\ufeffName\nCafé Ü\n".encode()) == "Name\nCafé Ü\n"
 
 
 @pytest.mark.parametrize(
@@ -130,14 +131,14 @@ def test_decode_reads_utf8_and_drops_the_byte_order_mark():
 )
 def test_decode_refuses_other_encodings_and_says_how_to_save(data):
     with pytest.raises(FileError, match="not UTF-8 text.*CSV UTF-8"):
-        importer.decode(data)
+        tables.decode(data)
 
 
 def test_decode_refuses_binary_files():
     with pytest.raises(FileError, match="not a CSV file"):
-        importer.decode(b"Name\n\x00\x01\x02")
+        tables.decode(b"Name\n\x00\x01\x02")
     with pytest.raises(FileError, match="workbook"):
-        importer.decode(b"PK\x03\x04rest-of-a-zip")
+        tables.decode(b"PK\x03\x04rest-of-a-zip")
 
 
 # -- file errors ---------------------------------------------------------------------------------
@@ -201,19 +202,19 @@ def test_an_integrations_export_uploaded_as_partners_is_recognised(user, north):
 
 def test_file_checks_alone_need_no_database(django_assert_num_queries):
     with django_assert_num_queries(0):
-        importer.check_file(PARTNERS, "Name\nAcme\n")
+        tables.check_file(PARTNERS, "Name\nAcme\n")
         with pytest.raises(FileError, match="no “Name” column"):
-            importer.check_file(PARTNERS, "Website\nhttps://a.example\n")
+            tables.check_file(PARTNERS, "Website\nhttps://a.example\n")
 
 
 def test_a_file_of_too_many_rows_is_refused_before_the_database(
     settings, django_assert_num_queries
 ):
     settings.IMPORT_MAX_ROWS = 3
-    importer.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"]))
+    tables.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"]))
 
     with django_assert_num_queries(0), pytest.raises(FileError) as raised:
-        importer.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"], ["D"]))
+        tables.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"], ["D"]))
 
     assert str(raised.value) == (
         "The file has 4 rows; up to 3 can be imported at once. Split it into smaller files and "
@@ -1094,7 +1095,7 @@ def test_the_import_and_the_services_agree_on_each_rule(
 
 @pytest.mark.parametrize("name", ["Acme", "ACME", " acme  "])
 def test_the_imports_lookup_finds_the_partner_the_services_check_finds(north, name):
-    found_by_import = importer._partners_named([name]).get(services.name_key(name))
+    found_by_import = importers._partners_named([name]).get(services.name_key(name))
     with pytest.raises(ValidationError) as by_service:
         services.partner_check(Partner(name=name.strip()))
 
@@ -1110,14 +1111,14 @@ def test_the_imports_lookup_finds_the_partner_the_services_check_finds(north, na
 def test_a_partner_saved_meanwhile_is_found_when_the_commit_checks_again(user, monkeypatch):
     """The write clashes with it (the database refuses), so the file is checked again."""
     PartnerFactory(name="Acme", website="", relationship_status="prospect")
-    real = importer._partners_named
+    real = importers._partners_named
     calls = []
 
     def not_yet_saved_on_the_first_check(names, *fields):
         calls.append(names)
         return {} if len(calls) == 1 else real(names, *fields)
 
-    monkeypatch.setattr(importer, "_partners_named", not_yet_saved_on_the_first_check)
+    monkeypatch.setattr(importers, "_partners_named", not_yet_saved_on_the_first_check)
 
     result = importer.commit(PARTNERS, csv_text(["Name", "Website"], ["ACME", ""]), user=user)
 
@@ -1127,7 +1128,7 @@ def test_a_partner_saved_meanwhile_is_found_when_the_commit_checks_again(user, m
 
 
 def test_a_commit_that_keeps_clashing_says_so_and_saves_nothing(user, north, monkeypatch):
-    monkeypatch.setattr(importer, "_partners_named", lambda names, *fields: {})
+    monkeypatch.setattr(importers, "_partners_named", lambda names, *fields: {})
     token = PortfolioVersion.objects.values_list("token", flat=True).first()
     text = table(PARTNERS, partner_row(Name="Beta"), partner_row(Name="Acme"))
 

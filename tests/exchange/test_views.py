@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import formats, importer, views
-from exchange.importer import CellError, Preview, RowResult
+from exchange import formats, importer, tables, views
 from exchange.models import ImportKind, PendingImport
+from exchange.results import CellError, Preview, RowResult
 from partners.models import Integration, Partner, Role
 from tests.factories import (
     IntegrationFactory,
@@ -639,7 +639,7 @@ def test_a_file_the_importer_no_longer_reads_is_said_plainly(lead_client, user, 
     )
 
     def refuse(*args, **kwargs):
-        raise importer.FileError("The file has no “Name” column.")
+        raise tables.FileError("The file has no “Name” column.")
 
     monkeypatch.setattr(importer, "preview", refuse)
     monkeypatch.setattr(importer, "commit", refuse)
