@@ -1,7 +1,5 @@
-"""The CSV import: decoding, file errors, row errors, updates, idempotence, all or none."""
+"""The CSV import: row errors, updates, idempotence, all or none, its queries and its races."""
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -14,13 +12,24 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from exchange import formats, importer, importers, tables
-from exchange.exports import export_lines
+from exchange import formats, importer, importers
 from exchange.models import ImportKind, PendingImport
 from exchange.results import CellError
-from exchange.tables import FileError
 from partners import services
 from partners.models import Assessment, Integration, Membership, Partner, PortfolioVersion, Team
+from tests.exchange.import_files import (
+    ASSESSMENTS,
+    CATEGORY_NAMES,
+    INTEGRATIONS,
+    PARTNERS,
+    assessment_row,
+    csv_text,
+    errors,
+    integration_row,
+    only_error,
+    partner_row,
+    table,
+)
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,
@@ -34,284 +43,6 @@ from tests.pages import page_text
 from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
-
-PARTNERS = ImportKind.PARTNERS
-INTEGRATIONS = ImportKind.INTEGRATIONS
-ASSESSMENTS = ImportKind.ASSESSMENTS
-
-
-def csv_text(*rows, delimiter=",") -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue()
-
-
-def table(kind, *records: dict[str, str]) -> str:
-    """A file with the kind's import columns; each record's missing cells are blank."""
-    names = formats.import_columns(kind)
-    return csv_text(names, *([record.get(name, "") for name in names] for record in records))
-
-
-def partner_row(**cells) -> dict[str, str]:
-    return {
-        "Name": "Acme",
-        "Platform openness": "Open platform",
-        "Relationship status": "Active",
-        **cells,
-    }
-
-
-def integration_row(**cells) -> dict[str, str]:
-    return {
-        "Partner": "Acme",
-        "Integration": "Ledger",
-        "Team": "North",
-        "Status": "Live",
-        "Incentive model": "None",
-        "Commitments in place": "no",
-        **cells,
-    }
-
-
-def assessment_row(**cells) -> dict[str, str]:
-    return {
-        "Partner": "Acme",
-        "Integration": "Ledger",
-        "Rated at": "2025-03-01T10:00:00+00:00",
-        **{f"{name} step": "2" for name in CATEGORY_NAMES},
-        "Rated by": "ada",
-        **cells,
-    }
-
-
-CATEGORY_NAMES = [
-    "Value transfer",
-    "Business relationship",
-    "Support",
-    "Data relationship",
-    "Adoption priority",
-]
-
-
-def errors(result) -> list[tuple[int, str, str]]:
-    return [
-        (row.number, error.column, error.message) for row in result.rows for error in row.errors
-    ]
-
-
-def only_error(result) -> tuple[int, str, str]:
-    assert not result.committed
-    (found,) = errors(result)
-    return found
-
-
-@pytest.fixture
-def north():
-    """Team North with Ada (a member); partner Acme; integration Acme — Ledger owned by Ada."""
-    team = TeamFactory(name="North")
-    ada = MembershipFactory(team=team, user=UserFactory(username="ada")).user
-    acme = PartnerFactory(name="Acme", website="https://acme.example.com")
-    ledger = IntegrationFactory(partner=acme, name="Ledger", team=team, owner=ada)
-    return SimpleNamespace(team=team, ada=ada, acme=acme, ledger=ledger)
-
-
-# -- decoding ------------------------------------------------------------------------------------
-
-
-def test_decode_reads_utf8_and_drops_the_byte_order_mark():
-    assert tables.decode("\ufeffName\nCafé Ü\n".encode()) == "Name\nCafé Ü\n"
-
-
-@pytest.mark.parametrize(
-    "data",
-    ["Name\nCafé\n".encode("latin-1"), "Name\nAcme\n".encode("utf-16")],
-    ids=["latin-1", "utf-16"],
-)
-def test_decode_refuses_other_encodings_and_says_how_to_save(data):
-    with pytest.raises(FileError, match="not UTF-8 text.*CSV UTF-8"):
-        tables.decode(data)
-
-
-def test_decode_refuses_binary_files():
-    with pytest.raises(FileError, match="not a CSV file"):
-        tables.decode(b"Name\n\x00\x01\x02")
-    with pytest.raises(FileError, match="workbook"):
-        tables.decode(b"PK\x03\x04rest-of-a-zip")
-
-
-# -- file errors ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", ["", "  \n\r\n"])
-def test_an_empty_file(user, text):
-    with pytest.raises(FileError, match="The file is empty"):
-        importer.preview(PARTNERS, text, user=user)
-
-
-def test_a_header_without_rows(user):
-    with pytest.raises(FileError, match="no rows"):
-        importer.preview(PARTNERS, "Name,Website\n,\n", user=user)
-
-
-def test_broken_quoting_is_not_csv(user):
-    with pytest.raises(FileError, match=r"not a CSV file we can read \(line 2"):
-        importer.preview(PARTNERS, 'Name\n"Acme"Corp\n', user=user)
-
-
-def test_a_header_of_none_of_our_columns_is_not_our_csv(user):
-    with pytest.raises(FileError, match="does not look like a partners file: its first row"):
-        importer.preview(PARTNERS, "Lorem ipsum dolor\nsit amet\n", user=user)
-
-
-def test_missing_required_columns_are_all_named(user):
-    text = csv_text(["Partner", "Integration", "Value transfer step"], ["Acme", "Ledger", "2"])
-
-    with pytest.raises(FileError) as raised:
-        importer.preview(ASSESSMENTS, text, user=user)
-
-    assert str(raised.value) == (
-        "The file has no “Rated at”, “Business relationship step”, “Support step”, "
-        "“Data relationship step”, “Adoption priority step” or “Rated by” columns, which an "
-        "assessments file needs. Add them to the first row (the template shows the layout)."
-    )
-
-
-def test_a_file_of_another_kind_is_recognised(user):
-    text = table(PARTNERS, partner_row())
-
-    with pytest.raises(FileError) as raised:
-        importer.preview(ASSESSMENTS, text, user=user)
-
-    assert str(raised.value).startswith(
-        "This looks like a partners file, but an assessments file was expected: it has no "
-        "“Partner”, “Integration”, “Rated at”,"
-    )
-    assert str(raised.value).endswith(
-        "Choose “Partners” as the kind of file, or upload the assessments file."
-    )
-
-
-def test_an_integrations_export_uploaded_as_partners_is_recognised(user, north):
-    text = "".join(export_lines(INTEGRATIONS))
-
-    with pytest.raises(FileError, match="looks like an integrations file.*no “Name” column"):
-        importer.preview(PARTNERS, text, user=user)
-
-
-def test_file_checks_alone_need_no_database(django_assert_num_queries):
-    with django_assert_num_queries(0):
-        tables.check_file(PARTNERS, "Name\nAcme\n")
-        with pytest.raises(FileError, match="no “Name” column"):
-            tables.check_file(PARTNERS, "Website\nhttps://a.example\n")
-
-
-def test_a_file_of_too_many_rows_is_refused_before_the_database(
-    settings, django_assert_num_queries
-):
-    settings.IMPORT_MAX_ROWS = 3
-    tables.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"]))
-
-    with django_assert_num_queries(0), pytest.raises(FileError) as raised:
-        tables.check_file(PARTNERS, csv_text(["Name"], ["A"], ["B"], ["C"], ["D"]))
-
-    assert str(raised.value) == (
-        "The file has 4 rows; up to 3 can be imported at once. Split it into smaller files and "
-        "import them one after the other."
-    )
-
-
-def test_duplicate_column_names(user):
-    text = csv_text(["Name", "Website", " name "], ["Acme", "", "Acme"])
-
-    with pytest.raises(FileError, match="“name” appears twice \\(columns 1 and 3\\)"):
-        importer.preview(PARTNERS, text, user=user)
-
-
-# -- reading the file ----------------------------------------------------------------------------
-
-
-def test_headers_match_ignoring_case_and_spaces_and_errors_use_the_files_names(user):
-    text = csv_text(["  NAME ", "website"], ["Acme", "not a url"])
-
-    result = importer.preview(PARTNERS, text, user=user)
-
-    assert errors(result) == [(2, "website", "Enter a valid URL.")]
-    text = csv_text(["  NAME ", "Description"], ["", "no name"])
-    assert errors(importer.preview(PARTNERS, text, user=user)) == [(2, "NAME", "Name is required.")]
-
-
-def test_unknown_and_read_only_columns_are_ignored_and_listed(user, north):
-    text = csv_text(
-        ["Partner", "Integration", "Team", "Score", "Our notes"],
-        ["Acme", "Ledger", "North", "15", "call them"],
-    )
-
-    result = importer.commit(INTEGRATIONS, text, user=user)
-
-    assert result.ignored_columns == ["Score", "Our notes"]
-    assert result.rows[0].action == "unchanged"
-
-
-def test_semicolon_separated_files_are_read(user):
-    text = csv_text(["Name", "Website"], ["Acme; Inc", ""], delimiter=";")
-
-    result = importer.commit(PARTNERS, text, user=user)
-
-    assert result.committed
-    assert Partner.objects.get().name == "Acme; Inc"
-
-
-def test_row_numbers_are_the_spreadsheets_across_blank_rows_and_multiline_cells(user):
-    text = csv_text(
-        ["Name", "Description"],
-        ["Acme", "line one\nline two\nline three"],
-        ["", ""],
-        ["", "no name"],
-    )
-
-    result = importer.preview(PARTNERS, text, user=user)
-
-    assert [row.number for row in result.rows] == [2, 4]
-    assert errors(result) == [(4, "Name", "Name is required.")]
-
-
-def test_a_row_longer_than_the_header(user):
-    result = importer.preview(PARTNERS, "Name\nAcme,surprise\n", user=user)
-
-    assert errors(result) == [(2, "", "This row has more cells than the file has columns (1).")]
-
-
-def test_the_formula_guard_of_an_export_is_undone(user):
-    text = csv_text(["Name", "Description"], ["'=Acme", "'+1 and '-2"])
-
-    importer.commit(PARTNERS, text, user=user)
-
-    partner = Partner.objects.get()
-    assert (partner.name, partner.description) == ("=Acme", "+1 and '-2")
-
-
-def test_free_text_is_kept_as_written_and_other_cells_are_trimmed(user):
-    text = csv_text(
-        ["Name", "Description", "Platform openness", "Website"],
-        [
-            "  Acme ",
-            "  indented\nand a trailing line break\n",
-            " middleware ",
-            " https://a.example ",
-        ],
-    )
-
-    importer.commit(PARTNERS, text, user=user)
-
-    acme = Partner.objects.get()
-    assert (acme.name, acme.platform_openness, acme.website) == (
-        "Acme",
-        "middleware",
-        "https://a.example",
-    )
-    assert acme.description == "  indented\nand a trailing line break\n"
 
 
 # -- partners ------------------------------------------------------------------------------------
@@ -327,20 +58,6 @@ def test_partners_are_created_with_defaults_for_absent_columns(user):
     assert acme.platform_openness == Partner.Openness.OPEN
     assert acme.relationship_status == Partner.RelationshipStatus.PROSPECT
     assert acme.slug == "acme"
-
-
-def test_choices_take_the_label_or_the_value_in_any_case(user):
-    text = table(
-        PARTNERS,
-        partner_row(**{"Platform openness": "CLOSED PLATFORM", "Relationship status": "paused"}),
-        partner_row(Name="Beta", **{"Platform openness": "middleware"}),
-    )
-
-    importer.commit(PARTNERS, text, user=user)
-
-    acme, beta = Partner.objects.order_by("name")
-    assert (acme.platform_openness, acme.relationship_status) == ("closed", "paused")
-    assert beta.platform_openness == "middleware"
 
 
 @pytest.mark.parametrize(
@@ -573,15 +290,6 @@ def test_assessments_are_appended_and_move_the_scorecard(user, north):
     assert (newer.comment, newer.rated_by) == ("Better", north.ada)
     ledger = Integration.objects.get()
     assert (ledger.current_assessment, ledger.previous_assessment) == (newer, older)
-
-
-def test_naive_dates_are_in_the_sites_time_zone(user, north, settings):
-    settings.TIME_ZONE = "Europe/Paris"
-    text = table(ASSESSMENTS, assessment_row(**{"Rated at": "2025-03-02T09:00"}))
-
-    importer.commit(ASSESSMENTS, text, user=user)
-
-    assert Assessment.objects.get().rated_at == datetime(2025, 3, 2, 8, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -1251,99 +959,3 @@ def test_the_same_file_committed_at_once_is_imported_once(kind):
         ledger = Integration.objects.get(pk=north.ledger.pk)
         assert ledger.current_assessment.rated_at == datetime(2025, 1, 20, tzinfo=UTC)
         assert ledger.previous_assessment.rated_at == datetime(2025, 1, 19, tzinfo=UTC)
-
-
-# -- odd cells found in review -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("cell", ["²", "2²", "½"])
-def test_a_step_of_digit_like_characters_is_a_row_error(user, north, cell):
-    """str.isdigit() accepts "²", which int() refuses: a row error, not a server error."""
-    result = importer.preview(
-        ASSESSMENTS, table(ASSESSMENTS, assessment_row(**{"Value transfer step": cell})), user=user
-    )
-
-    number, column, message = only_error(result)
-    assert (number, column) == (2, "Value transfer step")
-    assert f"not “{cell}”" in message
-
-
-@pytest.mark.parametrize("cell", ["2.0", "2.00", " 2.0 "])
-def test_a_step_written_as_a_decimal_number_is_read(user, north, cell):
-    """Spreadsheets and scripts write whole numbers as "2.0"; the API accepts them too."""
-    text = table(ASSESSMENTS, assessment_row(**{"Value transfer step": cell}))
-
-    result = importer.commit(ASSESSMENTS, text, user=user)
-
-    assert result.committed, errors(result)
-    assert Assessment.objects.get().value_transfer == 2
-
-
-@pytest.mark.parametrize("cell", ["2.5", "1e0", "2."])
-def test_a_step_that_is_not_a_whole_number_is_refused(user, north, cell):
-    result = importer.preview(
-        ASSESSMENTS, table(ASSESSMENTS, assessment_row(**{"Value transfer step": cell})), user=user
-    )
-
-    assert only_error(result)[1] == "Value transfer step"
-
-
-@pytest.mark.parametrize(
-    "cell", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:30:00+01:00"]
-)
-@pytest.mark.parametrize("step", [importer.preview, importer.commit])
-def test_a_date_out_of_range_in_utc_is_a_row_error(user, north, cell, step):
-    """Valid ISO 8601 whose UTC time falls outside year 1 to 9999: a row error, not a 500."""
-    result = step(ASSESSMENTS, table(ASSESSMENTS, assessment_row(**{"Rated at": cell})), user=user)
-
-    assert only_error(result)[1] == "Rated at"
-    assert not Assessment.objects.exists()
-
-
-def test_a_date_out_of_range_in_the_sites_time_zone_is_a_row_error(user, north, settings):
-    """Saved, it could not be exported in the site's time zone: refused on import."""
-    settings.TIME_ZONE = "America/New_York"  # behind UTC
-    text = table(ASSESSMENTS, assessment_row(**{"Rated at": "0001-01-01T02:00:00+00:00"}))
-
-    result = importer.commit(ASSESSMENTS, text, user=user)
-
-    assert only_error(result)[1] == "Rated at"
-
-
-def test_a_semicolon_file_with_old_mac_line_ends_is_read(user):
-    """The delimiter is guessed from the header line, whatever ends it."""
-    result = importer.preview(PARTNERS, "Name;Description\rAcme;a, b\r", user=user)
-
-    assert result.counts["create"] == 1, errors(result)
-
-
-def test_a_username_in_another_case_finds_its_user_unless_two_share_it(user, north):
-    # Bo and cy may rate North's integrations (tests/exchange/test_import_raters.py).
-    MembershipFactory(team=north.team, user=UserFactory(username="Bo"))
-    MembershipFactory(team=north.team, user=UserFactory(username="cy"))
-    UserFactory(username="CY")
-    rows = [
-        assessment_row(**{"Rated at": "2025-01-01T00:00:00Z", "Rated by": "ADA"}),
-        assessment_row(**{"Rated at": "2025-01-02T00:00:00Z", "Rated by": "bo"}),
-        assessment_row(**{"Rated at": "2025-01-03T00:00:00Z", "Rated by": "cy"}),
-        assessment_row(**{"Rated at": "2025-01-04T00:00:00Z", "Rated by": "Cy"}),
-    ]
-
-    result = importer.preview(ASSESSMENTS, table(ASSESSMENTS, *rows), user=user)
-
-    assert [row.action for row in result.rows] == ["create", "create", "create", None]
-    assert errors(result) == [
-        (5, "Rated by", "Several users have the username “Cy” in some case; write it exactly.")
-    ]
-
-
-def test_a_cell_longer_than_csvs_default_limit_is_read(user):
-    """The pages save descriptions of any length, so the export writes them and imports them."""
-    description = "d" * 200_000
-
-    result = importer.commit(
-        PARTNERS, csv_text(["Name", "Description"], ["Acme", description]), user=user
-    )
-
-    assert result.committed, errors(result)
-    assert Partner.objects.get().description == description
