@@ -154,6 +154,9 @@ def _by_field(error: ValidationError) -> Iterable[tuple[str, list[str]]]:
         yield "", error.messages
 
 
+# -- what the rows are matched against, read for the whole file ----------------------------------
+
+
 def _users(
     table: Table,
 ) -> tuple[dict[str, AbstractBaseUser], dict[str, AbstractBaseUser | None]]:
