@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from dashboard import comparison
+from dashboard import comparison, ranking_csv
 from dashboard import content as dashboard
-from partners import csv_files as exports
 from partners import figures, filters, portfolio_cache
 from partners.filters import DashboardFilter
 
@@ -39,7 +38,7 @@ def export(request: HttpRequest) -> HttpResponse:
     now = timezone.localtime()
     choices = filters.filter_choices(portfolio_cache.current_version())
     filterset = DashboardFilter(request.GET, choices=choices, now=now)
-    return exports.csv_response(filterset.ranked, "integrations")
+    return ranking_csv.csv_response(filterset.ranked, "integrations")
 
 
 @require_safe
@@ -84,4 +83,4 @@ def compare_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     # The rows the form read, in the order the comparison shows them.
-    return exports.csv_response(form.integrations, "comparison")
+    return ranking_csv.csv_response(form.integrations, "comparison")

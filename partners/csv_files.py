@@ -1,7 +1,9 @@
-"""CSV downloads streamed row by row: the dashboard's integrations with their scorecard.
+"""What every CSV file shares: streaming a download row by row and the spreadsheet-formula guard.
 
-The streaming and the spreadsheet-formula guard here are shared with the
-data exchange exports (exchange/exports.py), whose import undoes the guard.
+The dashboard's download (dashboard/ranking_csv.py) and the data exchange
+exports (exchange/exports.py) are written through :func:`lines`; the data
+import undoes the guard with :func:`unguard_formula`.  Their columns are
+partners/csv_columns.py's.
 """
 
 from __future__ import annotations
@@ -10,31 +12,11 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from partners import selectors
-from partners.models import Integration
-from scorecard.rubric import CATEGORIES
-
 # Rows read from the database at a time: memory stays flat whatever the count.
 CHUNK_SIZE = 1000
-
-HEADER = [
-    "Integration ID",
-    "Integration",
-    "Partner",
-    "Team",
-    "Owner",
-    "Status",
-    *(f"{category.position}. {category.name} (step)" for category in CATEGORIES),
-    "Score",
-    "Band",
-    "Next step",
-    "Last assessed",
-    "Needs attention",
-]
 
 
 class Echo:
@@ -42,30 +24,6 @@ class Echo:
 
     def write(self, value: str) -> str:
         return value
-
-
-def _row(integration: Integration, now: datetime) -> list[object]:
-    score = integration.score
-    current = integration.current_assessment
-    owner = integration.owner
-    return [
-        integration.pk,
-        integration.name,
-        integration.partner.name,
-        integration.team.name,
-        (owner.get_full_name() or owner.get_username()) if owner else "",
-        integration.get_status_display(),
-        *((score.steps[c.key] if score else "") for c in CATEGORIES),
-        score.total if score else "",
-        score.band.name if score else "",
-        (str(score.next_step) if score.next_step else "Complete") if score else "",
-        timezone.localtime(current.rated_at).isoformat() if current else "",
-        "; ".join(selectors.attention_reasons(integration, now)),
-    ]
-
-
-def csv_lines(integrations: Iterable[Integration], now: datetime) -> Iterator[str]:
-    return lines(HEADER, (_row(integration, now) for integration in integrations))
 
 
 def lines(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
@@ -97,18 +55,6 @@ def unguard_formula(text: str) -> str:
     if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS:
         return text[1:]
     return text
-
-
-def csv_response(
-    integrations: QuerySet[Integration] | Iterable[Integration], filename: str
-) -> StreamingHttpResponse:
-    now = timezone.localtime()
-    rows = (
-        integrations.iterator(chunk_size=CHUNK_SIZE)
-        if isinstance(integrations, QuerySet)
-        else integrations
-    )
-    return streaming_response(csv_lines(rows, now), filename, now)
 
 
 def streaming_response(

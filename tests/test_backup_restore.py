@@ -30,9 +30,9 @@ from django.db.utils import load_backend
 from django.test import Client, override_settings
 
 from api import tokens
+from dashboard import ranking_csv
 from exchange.exports import export_lines
 from exchange.models import ImportKind
-from partners import csv_files as dashboard_exports
 from partners import selectors
 from tests.factories import UserFactory
 
@@ -228,7 +228,7 @@ def csv_exports() -> dict[str, bytes]:
     """Every CSV export as the download's bytes: the three data exports and the dashboard's."""
     cache.clear()  # nothing read from the original may be served for the backup
     files = {kind.value: "".join(export_lines(kind)).encode() for kind in ImportKind}
-    dashboard = dashboard_exports.csv_lines(selectors.ranked_integrations(), EXPORT_MOMENT)
+    dashboard = ranking_csv.csv_lines(selectors.ranked_integrations(), EXPORT_MOMENT)
     files["dashboard"] = "".join(dashboard).encode()
     return files
 

@@ -12,9 +12,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dashboard.ranking_csv import HEADER
 from partners import portfolio_cache
-from partners.csv_files import HEADER
 from partners.models import Assessment, Integration, IntegrationStatus, Partner, Role
+from scorecard.rubric import CATEGORIES
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,
@@ -459,8 +460,8 @@ def test_export_streams_a_csv_of_every_integration(lead_client, two_teams):
 
 
 def test_export_rows_hold_the_scorecard(lead_client, two_teams):
-    ledger = two_teams["ledger"]
-    rated_at = Integration.objects.get(pk=ledger.pk).current_assessment.rated_at
+    ledger = Integration.objects.get(pk=two_teams["ledger"].pk)
+    rated_at = ledger.current_assessment.rated_at
 
     rows = csv_rows(lead_client.get("/export.csv"))
 
@@ -468,16 +469,18 @@ def test_export_rows_hold_the_scorecard(lead_client, two_teams):
     assert record["Integration ID"] == str(ledger.pk)
     assert record["Partner"] == "Acme"
     assert record["Team"] == "North"
-    assert record["Owner"] == "Ada L"
+    # The owner as the exchange files name people (by username), and as pages show them.
+    assert record["Owner"] == ledger.owner.get_username()
+    assert record["Owner name"] == "Ada L"
     assert record["Status"] == "Live"
-    assert [record[h] for h in HEADER if h.endswith("(step)")] == ["3"] * 5
+    assert [record[f"{c.name} step"] for c in CATEGORIES] == ["3"] * 5
     assert record["Score"] == "15"
     assert record["Band"] == "Complete"
     assert record["Next step"] == "Complete"
     assert record["Last assessed"] == timezone.localtime(rated_at).isoformat()
     assert record["Needs attention"] == ""
     calendar = dict(zip(HEADER, rows[3], strict=True))
-    assert calendar["Owner"] == ""
+    assert calendar["Owner"] == calendar["Owner name"] == ""
     assert calendar["Needs attention"] == "No owner"
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from partners.csv_files import HEADER
+from dashboard.ranking_csv import HEADER
 from partners.models import Role
 from tests.factories import (
     IntegrationFactory,

@@ -1,0 +1,241 @@
+"""The columns of every CSV file: one vocabulary for the dashboard's download and the exchange.
+
+A column has a header, the model field (or service argument) it holds, how
+the data import reads it and how an export writes it.  A fact that two files
+both hold is one :class:`Column` here, so it is named and written the same
+way in each: the dashboard's download (dashboard/ranking_csv.py) and the
+integrations export (exchange/exports.py) share their integration, partner,
+team, owner, status and scorecard columns.  Where the names had differed, the
+exchange's won, since its files must import back.
+
+Step and evidence columns are made from the rubric, so a renamed category
+renames its columns everywhere.  Choice columns are written as their labels
+("Open platform") and read as the label or the stored value, in any case;
+yes/no columns as "yes" and "no"; dates in ISO 8601; people by username (what
+the import matches: "Owner name" beside it is for people to read) and teams
+by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import TextChoices
+from django.utils import timezone
+
+from partners import selectors
+from partners.models import (
+    Assessment,
+    Incentive,
+    Integration,
+    IntegrationStatus,
+    PlatformOpenness,
+    RelationshipStatus,
+)
+from scorecard import rubric, scoring
+
+
+class Read:
+    """How the import reads a column's cells (see exchange.cells)."""
+
+    TEXT = "text"  # a model field's text, checked by the field itself
+    CHOICE = "choice"  # a label or a value of ``Column.choices``
+    YES_NO = "yes_no"
+    PARTNER = "partner"  # an existing partner's name
+    INTEGRATION = "integration"  # an existing integration's name (of the row's partner)
+    TEAM = "team"  # an existing team's name
+    USER = "user"  # an existing user's username
+    STEP = "step"  # a rubric step: its number or its name
+    DATETIME = "datetime"  # ISO 8601
+    IGNORED = "ignored"  # exported for reading, left alone by the import
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the header, as exported (the import matches it ignoring case and spaces)
+    field: str  # the model field or service argument it holds ("" when read-only)
+    value: Callable[[Any], object]  # the exported cell for one record
+    read: str = Read.TEXT
+    required: bool = False  # an imported file must have this column
+    choices: type[TextChoices] | None = None
+    category: str = ""  # the rubric category of a step or evidence column
+    # Free text the services store as written: the import keeps its surrounding spaces
+    # and line breaks too, so that an export imports back exactly.  Other cells are
+    # trimmed (the services trim names, evidence and comments themselves).
+    verbatim: bool = False
+
+    @property
+    def read_only(self) -> bool:
+        return self.read == Read.IGNORED
+
+
+def _label(choices: type[TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # not one of the choices (the database refuses that, but be safe)
+        return value
+
+
+def _choice(field: str, choices: type[TextChoices], name: str) -> Column:
+    return Column(
+        name, field, lambda obj: _label(choices, getattr(obj, field)), Read.CHOICE, choices=choices
+    )
+
+
+def _iso(moment) -> str:
+    return timezone.localtime(moment).isoformat() if moment else ""
+
+
+def _username(user) -> str:
+    return user.get_username() if user else ""
+
+
+def _person_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def step_column(category: rubric.Category) -> str:
+    return f"{category.name} step"
+
+
+def evidence_column(category: rubric.Category) -> str:
+    return f"{category.name} evidence"
+
+
+# -- an integration's current scorecard, for reading --------------------------------------------
+
+
+def _current_step(key: str) -> Callable[[Integration], object]:
+    def value(integration: Integration) -> object:
+        current = integration.current_assessment
+        return getattr(current, key) if current else ""
+
+    return value
+
+
+def _score(integration: Integration) -> object:
+    current = integration.current_assessment
+    return current.total if current else ""
+
+
+def _band(integration: Integration) -> str:
+    current = integration.current_assessment
+    return scoring.band(current.total).name if current else ""
+
+
+def _next_step(integration: Integration) -> str:
+    current = integration.current_assessment
+    if not current:
+        return ""
+    step = scoring.next_step(current.steps)
+    return str(step) if step else "Complete"
+
+
+def _last_assessed(integration: Integration) -> str:
+    current = integration.current_assessment
+    return _iso(current.rated_at) if current else ""
+
+
+# Read-only everywhere: scores change by importing assessments.
+SCORECARD_COLUMNS: tuple[Column, ...] = (
+    *(
+        Column(step_column(c), "", _current_step(c.key), Read.IGNORED, category=c.key)
+        for c in rubric.CATEGORIES
+    ),
+    Column("Score", "", _score, Read.IGNORED),
+    Column("Band", "", _band, Read.IGNORED),
+    Column("Next step", "", _next_step, Read.IGNORED),
+    Column("Last assessed", "", _last_assessed, Read.IGNORED),
+)
+
+# -- an integration's own facts -----------------------------------------------------------------
+
+INTEGRATION_PARTNER = Column(
+    "Partner", "partner", lambda i: i.partner.name, Read.PARTNER, required=True
+)
+INTEGRATION_NAME = Column("Integration", "name", lambda i: i.name, required=True)
+# A new integration needs its team, so every integrations file has the column.
+INTEGRATION_TEAM = Column("Team", "team", lambda i: i.team.name, Read.TEAM, required=True)
+INTEGRATION_OWNER = Column("Owner", "owner", lambda i: _username(i.owner), Read.USER)
+INTEGRATION_STATUS = _choice("status", IntegrationStatus, "Status")
+
+# -- the exchange's files: every field, so that an export imports back as it is ------------------
+
+PARTNER_COLUMNS: tuple[Column, ...] = (
+    Column("Name", "name", lambda p: p.name, required=True),
+    Column("Website", "website", lambda p: p.website),
+    Column("Description", "description", lambda p: p.description, verbatim=True),
+    _choice("platform_openness", PlatformOpenness, "Platform openness"),
+    _choice("relationship_status", RelationshipStatus, "Relationship status"),
+    Column("Contacts", "contacts", lambda p: p.contacts, verbatim=True),
+)
+
+INTEGRATION_COLUMNS: tuple[Column, ...] = (
+    INTEGRATION_PARTNER,
+    INTEGRATION_NAME,
+    Column("Description", "description", lambda i: i.description, verbatim=True),
+    INTEGRATION_TEAM,
+    INTEGRATION_OWNER,
+    INTEGRATION_STATUS,
+    _choice("incentive_model", Incentive, "Incentive model"),
+    Column(
+        "Commitments in place",
+        "has_commitments",
+        lambda i: "yes" if i.has_commitments else "no",
+        Read.YES_NO,
+    ),
+    Column("Commitments", "commitments", lambda i: i.commitments, verbatim=True),
+    Column("Intent", "intent", lambda i: i.intent, verbatim=True),
+    *SCORECARD_COLUMNS,
+)
+
+
+def _step(key: str) -> Callable[[Assessment], object]:
+    return lambda a: getattr(a, key)
+
+
+def _note(key: str) -> Callable[[Assessment], object]:
+    return lambda a: getattr(a, f"{key}_note")
+
+
+ASSESSMENT_COLUMNS: tuple[Column, ...] = (
+    Column("Partner", "partner", lambda a: a.integration.partner.name, Read.PARTNER, required=True),
+    Column(
+        "Integration", "integration", lambda a: a.integration.name, Read.INTEGRATION, required=True
+    ),
+    Column("Rated at", "rated_at", lambda a: _iso(a.rated_at), Read.DATETIME, required=True),
+    *(
+        column
+        for c in rubric.CATEGORIES
+        for column in (
+            Column(step_column(c), c.key, _step(c.key), Read.STEP, required=True, category=c.key),
+            Column(evidence_column(c), f"{c.key}_note", _note(c.key), category=c.key),
+        )
+    ),
+    Column("Overall comment", "comment", lambda a: a.comment),
+    Column("Rated by", "rated_by", lambda a: _username(a.rated_by), Read.USER, required=True),
+)
+
+# -- the dashboard's download: the ranking as the page shows it ----------------------------------
+
+
+def ranking_columns(now: datetime) -> tuple[Column, ...]:
+    """The dashboard's download, its integrations' needing attention judged at ``now``."""
+
+    def needs_attention(integration: Integration) -> str:
+        return "; ".join(selectors.attention_reasons(integration, now))
+
+    return (
+        Column("Integration ID", "", lambda i: i.pk, Read.IGNORED),
+        INTEGRATION_NAME,
+        INTEGRATION_PARTNER,
+        INTEGRATION_TEAM,
+        INTEGRATION_OWNER,
+        Column("Owner name", "", lambda i: _person_name(i.owner), Read.IGNORED),
+        INTEGRATION_STATUS,
+        *SCORECARD_COLUMNS,
+        Column("Needs attention", "", needs_attention, Read.IGNORED),
+    )
