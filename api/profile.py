@@ -54,7 +54,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             return HttpResponseBadRequest("Unknown action.")
         form = TokenCreateForm(request.POST)
         if _create(request, form):
-            return redirect("profile")  # the secret is shown by the GET that follows
+            return redirect("accounts:profile")  # the secret is shown by the GET that follows
     return _render(request, form)
 
 
@@ -82,7 +82,7 @@ def _revoke(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Revoked “{token.name}”: it no longer works.")
     else:
         messages.info(request, f"“{token.name}” was already revoked.")
-    return redirect("profile")
+    return redirect("accounts:profile")
 
 
 @sensitive_variables("waiting", "new_token")

@@ -1,19 +1,26 @@
+"""The site's addresses. Every name is namespaced by the app that serves it
+(``dashboard:home``, ``partners:partner_detail``, ``exchange:import_upload``,
+``api:partner-list``, ``admin:index``), and the site's own two by what they are:
+``accounts:profile`` (the signed-in person's page) and ``config:healthz``.
+Django's sign-in pages keep the names Django gives them (``login``,
+``password_reset``, …): its own views reverse them by those names.
+"""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from api import profile as api_pages
+from api import profile
 from config import health
 from config.password_reset import SiteLinkPasswordResetForm
-from dashboard import views
+
+project_patterns = ([path("healthz", health.healthz, name="healthz")], "config")
+account_patterns = ([path("profile/", profile.profile, name="profile")], "accounts")
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("export.csv", views.export, name="export"),
-    path("compare/", views.compare, name="compare"),
-    path("compare/export.csv", views.compare_export, name="compare_export"),
-    path("healthz", health.healthz, name="healthz"),
-    path("profile/", api_pages.profile, name="profile"),
+    path("", include("dashboard.urls")),
+    path("", include(project_patterns)),
+    path("", include(account_patterns)),
     # Before django.contrib.auth.urls, which has the same address: the mail's link
     # comes from SITE_URL, not from the request (config/password_reset.py).
     path(

@@ -172,7 +172,10 @@ def _success_message(kind: ImportKind, filename: str, result: importer.Preview) 
     if kind == ImportKind.PARTNERS:
         links = [(reverse("partners:partner_list"), "the partner list")]
     else:
-        links = [(reverse("home"), "the dashboard"), (reverse("partners:partner_list"), "partners")]
+        links = [
+            (reverse("dashboard:home"), "the dashboard"),
+            (reverse("partners:partner_list"), "partners"),
+        ]
     return format_html(
         "Imported {}: {}. See {}.",
         filename,

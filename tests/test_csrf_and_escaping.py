@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from config import urls as site_urls
+from dashboard import urls as dashboard_urls
 from partners import urls as partner_urls
 from partners.models import Assessment, Membership, Partner
 from partners.services import assessment_create
@@ -37,9 +38,13 @@ def lead(db):
 
 
 def app_routes() -> dict[str, URLPattern]:
-    """The app's own routes by URL name: the partners app's and the site-wide ones
-    (included URL sets, such as the admin and the accounts pages, have their own test)."""
-    routes = {f"partners:{p.name}": p for p in partner_urls.urlpatterns}
+    """The app's own routes by URL name: the partners app's, the dashboard's and the
+    site-wide ones (Django's URL sets, the admin and the sign-in pages, have their own test)."""
+    routes = {}
+    for module in (partner_urls, dashboard_urls):
+        routes.update({f"{module.app_name}:{p.name}": p for p in module.urlpatterns})
+    for patterns, namespace in (site_urls.project_patterns, site_urls.account_patterns):
+        routes.update({f"{namespace}:{p.name}": p for p in patterns})
     routes.update({p.name: p for p in site_urls.urlpatterns if isinstance(p, URLPattern)})
     return routes
 

@@ -97,7 +97,7 @@ INVALID = "200 with a field error"
 # Django's own pages: represented by a few rows, see the module docstring.
 DJANGO_OWN_PREFIXES = ("admin/", "accounts/")
 # Dashboard pages on their way (issue 3): their rows run once the patterns exist.
-UPCOMING = {"compare", "export", "compare_export"}
+UPCOMING = {"dashboard:compare", "dashboard:export", "dashboard:compare_export"}
 # Served before URL resolution (WhiteNoise), so not a URL pattern.
 STATIC = "static files"
 
@@ -366,16 +366,16 @@ def download_rows(name: str, path: str) -> list[Row]:
 #       anonymous no_member viewer    pm_owner  pm_other  lead      admin
 ROWS: list[Row] = [
     # -- dashboard (issue 3) --
-    *read_rows("home", "/"),
-    *read_rows("compare", "/compare/?ids={pk},{other_pk}"),
-    *read_rows("export", "/export.csv"),
-    *read_rows("compare_export", "/compare/export.csv?ids={pk},{other_pk}"),
+    *read_rows("dashboard:home", "/"),
+    *read_rows("dashboard:compare", "/compare/?ids={pk},{other_pk}"),
+    *read_rows("dashboard:export", "/export.csv"),
+    *read_rows("dashboard:compare_export", "/compare/export.csv?ids={pk},{other_pk}"),
     # -- public --
-    row("healthz", "GET", "/healthz",
+    row("config:healthz", "GET", "/healthz",
         200,      200,      200,      200,      200,      200,      200),
-    row("healthz", "HEAD", "/healthz",
+    row("config:healthz", "HEAD", "/healthz",
         200,      200,      200,      200,      200,      200,      200),
-    row("healthz", "POST", "/healthz",
+    row("config:healthz", "POST", "/healthz",
         405,      405,      405,      405,      405,      405,      405),
     row(STATIC, "GET", "/static/css/app.css",
         200,      200,      200,      200,      200,      200,      200),
@@ -451,30 +451,30 @@ ROWS: list[Row] = [
         case="unknown id"),
     # -- profile and API tokens (issue 5) --
     # Any member's own page; a token's user reads through the API what they may read anyway.
-    row("profile", "GET", "/profile/",
+    row("accounts:profile", "GET", "/profile/",
         LOGIN,    ASK,      200,      200,      200,      200,      200),
-    row("profile", "HEAD", "/profile/",
+    row("accounts:profile", "HEAD", "/profile/",
         LOGIN,    ASK,      200,      200,      200,      200,      200),
-    row("profile", "POST", "/profile/",
+    row("accounts:profile", "POST", "/profile/",
         LOGIN,    ASK,      REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
         case="create a token", data=new_token, to="/profile/", done=token_created),
-    row("profile", "POST", "/profile/",
+    row("accounts:profile", "POST", "/profile/",
         LOGIN,    ASK,      INVALID,  INVALID,  INVALID,  INVALID,  INVALID,
         case="a token without a name", data=unnamed_token),
-    row("profile", "POST", "/profile/",
+    row("accounts:profile", "POST", "/profile/",
         LOGIN,    ASK,      REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
         case="revoke one's own token", given=own_token, data=revoke_latest_token,
         to="/profile/", done=token_revoked),
     # Another user's token is as good as absent, even to an admin (the admin revokes it
     # in the Django admin).
-    row("profile", "POST", "/profile/",
+    row("accounts:profile", "POST", "/profile/",
         LOGIN,    ASK,      404,      404,      404,      404,      404,
         case="revoke another user's token", given=another_users_token,
         data=revoke_latest_token),
-    row("profile", "POST", "/profile/",
+    row("accounts:profile", "POST", "/profile/",
         LOGIN,    ASK,      400,      400,      400,      400,      400,
         case="unknown action", given=own_token, data=unknown_action),
-    row("profile", "DELETE", "/profile/",
+    row("accounts:profile", "DELETE", "/profile/",
         LOGIN,    ASK,      405,      405,      405,      405,      405),
     # -- CSV import and export (issue 5) --
     row("exchange:import_upload", "GET", "/import/",

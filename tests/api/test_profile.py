@@ -38,8 +38,8 @@ def revoke(client: Client, token_id):
     return client.post(URL, {"action": "revoke", "token": token_id})
 
 
-def test_the_url_is_named_profile():
-    assert reverse("profile") == URL
+def test_the_url_is_named_accounts_profile():
+    assert reverse("accounts:profile") == URL
 
 
 def test_the_page_shows_the_account_and_its_teams(client_signed_in, user):
@@ -72,7 +72,7 @@ def test_admins_in_no_team_have_a_profile_too(db, client):
 
 
 def test_the_navbar_links_members_to_their_profile(client_signed_in):
-    response = client_signed_in.get(reverse("home"))
+    response = client_signed_in.get(reverse("dashboard:home"))
     assert f'href="{URL}"' in response.content.decode()
 
 

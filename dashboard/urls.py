@@ -1,0 +1,14 @@
+"""The leads' dashboard at the site's root, the comparison, and their CSV downloads."""
+
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("export.csv", views.export, name="export"),
+    path("compare/", views.compare, name="compare"),
+    path("compare/export.csv", views.compare_export, name="compare_export"),
+]
