@@ -66,7 +66,7 @@ class VersionedForm(_CrispyForm):
 
     The hidden ``version`` goes to the update service, which refuses the save
     when someone saved the record meanwhile; ``stale`` then says what they
-    changed, for the message above the form (templates/partners/_form_card.html).
+    changed, for the message above the form (templates/partials/_form_card.html).
     """
 
     stale: history.StaleChanges | None = None
