@@ -1,0 +1,28 @@
+"""What every page's template is given besides Django's own: the navigation's current tab."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import ResolverMatch
+
+# The URL namespaces whose pages each navbar link stands for ("exchange" is the
+# Import tab, "accounts" the profile link). The Dashboard tab is the dashboard page
+# alone: the comparison is reached from it but is a page of its own.
+SECTION_NAMESPACES = frozenset({"partners", "exchange", "accounts"})
+DASHBOARD = "dashboard:home"
+
+
+def current_tab(match: ResolverMatch | None) -> str | None:
+    """The navbar link a page marks current, by the namespace of the URL it answered."""
+    if match is None:  # no URL pattern matched: the 404 page
+        return None
+    if match.view_name == DASHBOARD:
+        return "dashboard"
+    if match.namespace in SECTION_NAMESPACES:
+        return match.namespace
+    return None
+
+
+def navigation(request: HttpRequest) -> dict[str, str | None]:
+    # resolver_match is None before URL resolution too (a middleware's own answer).
+    return {"nav_tab": current_tab(getattr(request, "resolver_match", None))}
