@@ -270,7 +270,7 @@ class PartnerViewSet(
         version = changes.pop("version", None)
         if changes:
             with errors.service_errors(Partner):
-                services.partner_update(partner, expected_version=version, **changes)
+                services.partner_update(partner=partner, expected_version=version, **changes)
         return Response(self._fresh(partner))
 
     def partial_update(self, request, *args: Any, **kwargs: Any) -> Response:
@@ -356,7 +356,9 @@ class IntegrationViewSet(
         version = changes.pop("version", None)
         if changes:
             with errors.service_errors(Integration):
-                services.integration_update(integration, expected_version=version, **changes)
+                services.integration_update(
+                    integration=integration, expected_version=version, **changes
+                )
         return Response(self._fresh(integration))
 
     def partial_update(self, request, *args: Any, **kwargs: Any) -> Response:

@@ -292,7 +292,7 @@ class PartnerAdmin(VersionedAdmin):
         fields = {name: form.cleaned_data[name] for name in services.PARTNER_FIELDS}
         saved = (
             services.partner_update(
-                obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
+                partner=obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
             )
             if change
             else services.partner_create(**fields)
@@ -318,13 +318,13 @@ class PartnerAdmin(VersionedAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request: HttpRequest, obj: Partner) -> None:
-        services.partner_delete(obj)
+        services.partner_delete(partner=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         # Django's bulk action lists the partners that still have integrations and
         # deletes nothing; the rest go one by one, through the service.
         for partner in queryset:
-            services.partner_delete(partner)
+            services.partner_delete(partner=partner)
 
 
 class AssessmentInline(AdminsManage, admin.TabularInline):
@@ -389,7 +389,7 @@ class IntegrationAdmin(VersionedAdmin):
         fields = {name: form.cleaned_data[name] for name in services.INTEGRATION_FIELDS}
         saved = (
             services.integration_update(
-                obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
+                integration=obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
             )
             if change
             else services.integration_create(**fields)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from partners import history, services
+from partners import history, plan_services, services
 from partners.models import (
     MAX_VERSION,
     Assessment,
@@ -21,7 +21,8 @@ from partners.models import (
     Partner,
     Team,
 )
-from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS, PLAN_FIELDS
+from partners.plan_services import PLAN_FIELDS, PlanFields
+from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
 from scorecard import rubric, scoring
 
 
@@ -280,7 +281,7 @@ class ContingencyPlanForm(VersionedForm):
     """One category's plan on the plans page; a blank challenge and plan means none.
 
     Its hidden ``version`` is that of the plan it was opened on, or
-    ``services.NO_PLAN`` when the category had none: the service writes only
+    ``plan_services.NO_PLAN`` when the category had none: the service writes only
     the categories that differ from what was opened, and refuses those saved
     by someone else meanwhile.
     """
@@ -306,17 +307,20 @@ class ContingencyPlanForm(VersionedForm):
         self.fields["version"] = forms.IntegerField(
             widget=forms.HiddenInput,
             required=False,  # as for partners: a page opened before versions still saves
-            min_value=services.NO_PLAN,
+            min_value=plan_services.NO_PLAN,
             max_value=MAX_VERSION,
-            initial=self.instance.version if self.instance.pk else services.NO_PLAN,
+            initial=self.instance.version if self.instance.pk else plan_services.NO_PLAN,
         )
 
     def is_blank(self) -> bool:
         return not (self.cleaned_data.get("challenge") or self.cleaned_data.get("plan"))
 
-    def plan_fields(self) -> dict[str, Any] | None:
+    def plan_fields(self) -> PlanFields | None:
         """What the service saves for this category: the plan's fields, or None for no plan."""
-        return None if self.is_blank() else self.record_fields()
+        if self.is_blank():
+            return None
+        data = self.cleaned_data
+        return {"challenge": data["challenge"], "plan": data["plan"], "status": data["status"]}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -343,7 +347,7 @@ def plan_forms(data: Any, plans: dict[str, ContingencyPlan]) -> list[Contingency
 
 def refuse_plans(
     forms: list[ContingencyPlanForm],
-    error: services.PlansNotSavedError,
+    error: plan_services.PlansNotSavedError,
     plans: dict[str, ContingencyPlan],
 ) -> list[ContingencyPlanForm]:
     """The plans page after a refused save: each refused category with its message and

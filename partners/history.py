@@ -173,7 +173,7 @@ def plan_at_version(integration_id: int, category: str, version: int) -> Any | N
     """The history row of one category's plan as it was saved at ``version``, or None.
 
     A category's plan versions never repeat (a plan added after one was removed
-    continues from the last version, see partners.services), so the category and
+    continues from the last version, see partners.plan_services), so the category and
     version name one saved state; a removal's row is not a saved state.  Rows
     from before versions existed all say 1: the newest of them is the one meant.
     """

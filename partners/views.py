@@ -16,7 +16,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from partners import figures, history, permissions, portfolio_cache, selectors, services
+from partners import (
+    figures,
+    history,
+    permissions,
+    plan_services,
+    portfolio_cache,
+    selectors,
+    services,
+)
 from partners.forms import (
     AssessmentForm,
     IntegrationForm,
@@ -99,7 +107,7 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         form,
         lambda: services.partner_update(
-            partner, expected_version=form.edited_version(), **form.record_fields()
+            partner=partner, expected_version=form.edited_version(), **form.record_fields()
         ),
     ):
         messages.success(request, f"Partner “{partner.name}” saved.")
@@ -168,7 +176,7 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: services.integration_update(
-            integration, expected_version=form.edited_version(), **form.record_fields()
+            integration=integration, expected_version=form.edited_version(), **form.record_fields()
         ),
     ):
         messages.success(request, f"Integration “{integration.name}” saved.")
@@ -246,7 +254,7 @@ def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
 
     Only the categories changed since the page was opened are saved; one that
     someone else saved meanwhile is refused with what they saved, and then
-    nothing is (see services.contingency_plans_save).
+    nothing is (see plan_services.contingency_plans_save).
     """
     integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
     _require(permissions.can_manage_integration(request.user, integration))
@@ -254,13 +262,13 @@ def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
     refused = None
     if request.method == "POST" and all(form.is_valid() for form in forms):
         try:
-            saved = services.contingency_plans_save(
+            saved = plan_services.contingency_plans_save(
                 integration=integration,
                 updated_by=request.user,
                 plans={form.category.key: form.plan_fields() for form in forms},
                 opened_versions={form.category.key: form.edited_version() for form in forms},
             )
-        except services.PlansNotSavedError as error:
+        except plan_services.PlansNotSavedError as error:
             refused = error
             forms = refuse_plans(forms, error, selectors.contingency_plans(integration))
         except ValidationError as error:

@@ -382,7 +382,7 @@ def test_a_lead_moves_it_to_another_team_with_an_owner_there(lead, world, pm_oth
 
 
 def test_a_stale_version_is_a_409_and_nothing_is_saved(api, world, pm):
-    services.integration_update(world.integration, status="retired")  # someone else
+    services.integration_update(integration=world.integration, status="retired")  # someone else
 
     url = f"/api/v1/integrations/{world.integration.pk}/"
     response = api.patch(url, {"name": "Renamed", "version": 1})

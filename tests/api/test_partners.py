@@ -261,7 +261,9 @@ def test_put_replaces_the_record_and_needs_the_name(api, world):
 
 
 def test_a_stale_version_is_a_409_that_says_what_changed(api, lead, world):
-    services.partner_update(world.partner, contacts="Bob, on call")  # someone else, meanwhile
+    services.partner_update(
+        partner=world.partner, contacts="Bob, on call"
+    )  # someone else, meanwhile
 
     response = api.patch("/api/v1/partners/acme/", {"contacts": "Ann", "version": 1})
 
@@ -290,7 +292,7 @@ def test_a_version_never_saved_is_a_400_on_version_not_a_conflict(api, world):
 
 
 def test_without_a_version_a_change_applies_to_the_current_one(api, world):
-    services.partner_update(world.partner, contacts="Bob")
+    services.partner_update(partner=world.partner, contacts="Bob")
 
     response = api.patch("/api/v1/partners/acme/", {"description": "Payroll"})
 

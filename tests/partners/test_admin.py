@@ -438,7 +438,7 @@ def test_a_partner_added_in_the_admin_goes_through_the_service(staff_client, sta
 
 def test_reverting_from_the_history_page_is_refused(staff_client):
     partner = PartnerFactory(name="Acme")
-    services.partner_update(partner, description="Newer words")
+    services.partner_update(partner=partner, description="Newer words")
     oldest = partner.history.order_by("history_date").first()
     url = f"/admin/partners/partner/{partner.pk}/history/{oldest.history_id}/"
 

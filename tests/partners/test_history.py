@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
-from partners import history, services
+from partners import history, plan_services, services
 from partners.models import ContingencyPlan, Integration, Membership, Partner, Role, Team
 from tests.factories import (
     ContingencyPlanFactory,
@@ -197,7 +197,7 @@ def test_removing_a_member_in_the_admin_is_recorded(staff_client, staff):
 )
 def test_the_admin_shows_each_records_history(staff_client, path):
     integration = IntegrationFactory()
-    services.integration_update(integration, description="edited")
+    services.integration_update(integration=integration, description="edited")
     ids = {
         "partner": integration.partner.pk,
         "integration": integration.pk,
@@ -250,7 +250,7 @@ def test_the_partner_page_lists_changes_with_who_and_what(lead_client, lead):
 
 def test_the_integration_page_lists_its_changes_and_its_plans(lead_client, lead):
     integration = IntegrationFactory(team=lead.memberships.get().team, owner=lead)
-    services.integration_update(integration, status=Integration.Status.RETIRED)
+    services.integration_update(integration=integration, status=Integration.Status.RETIRED)
     plans_path = f"/integrations/{integration.pk}/plans/"
     lead_client.post(plans_path, plans_data(support=("Sandbox resets", "Ask for a tenant")))
     lead_client.post(
@@ -288,7 +288,7 @@ def test_a_removed_plan_is_listed(lead_client, lead):
 def test_the_history_section_shows_ten_and_links_to_older_changes(lead_client):
     partner = PartnerFactory(name="Acme", slug="acme")
     for n in range(14):
-        services.partner_update(partner, description=f"Edit {n}")
+        services.partner_update(partner=partner, description=f"Edit {n}")
 
     newest = lead_client.get("/partners/acme/")
     changes = newest.context["changes"]
@@ -309,8 +309,8 @@ def test_older_changes_of_an_integration_interleave_its_plans(lead_client):
     integration = IntegrationFactory()
     start = timezone.now()
     for n in range(8):
-        services.integration_update(integration, description=f"Edit {n}")
-        services.contingency_plan_save(
+        services.integration_update(integration=integration, description=f"Edit {n}")
+        plan_services.contingency_plan_save(
             integration=integration,
             category="support",
             updated_by=UserFactory(),
@@ -363,7 +363,7 @@ def test_a_very_long_history_cursor_gives_no_500(lead_client):
 
 def test_history_text_is_escaped(lead_client):
     partner = PartnerFactory(name="Acme", slug="acme", description="plain")
-    services.partner_update(partner, description="<script>alert(1)</script>")
+    services.partner_update(partner=partner, description="<script>alert(1)</script>")
 
     html = lead_client.get("/partners/acme/").content.decode()
 
@@ -409,7 +409,7 @@ def test_records_that_predate_history_get_a_starting_row_and_a_readable_first_ch
 
     assert Team.history.get(id=team.pk).history_change_reason == history.STARTING_ROW_REASON
     acme = Partner.objects.get(pk=partner.pk)
-    services.partner_update(acme, description="new")
+    services.partner_update(partner=acme, description="new")
     entries = history.partner_changes(acme).entries
     assert [(entry.summary, entry.is_starting_point) for entry in entries] == [
         ("changed", False),

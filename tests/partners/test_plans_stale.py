@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from partners import services
+from partners import plan_services
 from partners.models import ContingencyPlan, Role
 from tests.factories import ContingencyPlanFactory, IntegrationFactory, MembershipFactory
 from tests.partners.test_stale_versions import visible_text
@@ -87,14 +87,14 @@ def integration(team):
 @pytest.mark.django_db
 def test_each_category_carries_its_plans_version_or_no_plan(ana, integration):
     plan = ContingencyPlanFactory(integration=integration, category="support")
-    services.contingency_plan_save(
+    plan_services.contingency_plan_save(
         integration=integration, category="support", updated_by=plan.updated_by, plan="v2"
     )
 
     data = opened(ana, integration)
 
     assert data["support-version"] == "2"
-    assert data["value_transfer-version"] == str(services.NO_PLAN)
+    assert data["value_transfer-version"] == str(plan_services.NO_PLAN)
 
 
 # -- the scenario: different categories ------------------------------------------------
@@ -268,7 +268,7 @@ def test_changing_a_plan_removed_meanwhile_is_refused_and_can_then_be_saved(ana,
     assert "Someone else removed this plan after you opened the page" in text
     assert "Removed by Ana Tester" in text
     state = FormState(response)
-    assert state.values["support-version"] == str(services.NO_PLAN)
+    assert state.values["support-version"] == str(plan_services.NO_PLAN)
     assert "support" not in saved_plans(integration)
     again = ben.post(plans_path(integration), opened_from(response))
     assert again.status_code == 302
@@ -371,7 +371,7 @@ def test_a_version_never_saved_is_refused_beside_its_category(ana, integration, 
 @pytest.mark.django_db
 def test_every_save_moves_the_plan_to_a_new_version_and_records_it(integration):
     user = MembershipFactory(team=integration.team).user
-    save = services.contingency_plan_save
+    save = plan_services.contingency_plan_save
 
     first = save(
         integration=integration, category="support", updated_by=user, challenge="A", plan="B"
@@ -379,7 +379,7 @@ def test_every_save_moves_the_plan_to_a_new_version_and_records_it(integration):
     second = save(
         integration=integration, category="support", updated_by=user, expected_version=1, plan="C"
     )
-    services.contingency_plan_delete(
+    plan_services.contingency_plan_delete(
         integration=integration, category="support", expected_version=2
     )
     again = save(
@@ -399,15 +399,15 @@ def test_every_save_moves_the_plan_to_a_new_version_and_records_it(integration):
 @pytest.mark.django_db
 def test_the_service_refuses_a_stale_version(integration):
     user = MembershipFactory(team=integration.team).user
-    services.contingency_plan_save(
+    plan_services.contingency_plan_save(
         integration=integration, category="support", updated_by=user, challenge="A", plan="B"
     )
-    services.contingency_plan_save(
+    plan_services.contingency_plan_save(
         integration=integration, category="support", updated_by=user, plan="theirs"
     )
 
-    with pytest.raises(services.StalePlanError) as refused:
-        services.contingency_plan_save(
+    with pytest.raises(plan_services.StalePlanError) as refused:
+        plan_services.contingency_plan_save(
             integration=integration,
             category="support",
             updated_by=user,
@@ -461,7 +461,7 @@ def test_concurrent_changes_from_one_version_let_exactly_one_land():
     won: list[int] = []
 
     def save(index: int) -> None:
-        services.contingency_plans_save(
+        plan_services.contingency_plans_save(
             integration=integration,
             updated_by=user,
             plans={"support": {"challenge": f"C{index}", "plan": f"P{index}", "status": "open"}},
@@ -473,9 +473,9 @@ def test_concurrent_changes_from_one_version_let_exactly_one_land():
 
     assert len(won) == 1
     assert len(raised) == THREADS - 1
-    assert all(isinstance(error, services.PlansNotSavedError) for error in raised)
+    assert all(isinstance(error, plan_services.PlansNotSavedError) for error in raised)
     assert all(
-        isinstance(error.by_category["support"], services.StalePlanError) for error in raised
+        isinstance(error.by_category["support"], plan_services.StalePlanError) for error in raised
     )
     saved = ContingencyPlan.objects.get(pk=plan.pk)
     assert (saved.challenge, saved.version) == (f"C{won[0]}", plan.version + 1)

@@ -97,7 +97,9 @@ def test_a_rating_of_an_unrated_integration_shows(lead_client, portfolio, user):
 def test_an_edited_integration_shows(lead_client, portfolio):
     assert "Ledger" in warm(lead_client)
 
-    services.integration_update(portfolio["ledger"], name="General ledger", status="retired")
+    services.integration_update(
+        integration=portfolio["ledger"], name="General ledger", status="retired"
+    )
 
     text, _ = load(lead_client)
     assert "General ledger" in text
@@ -107,7 +109,7 @@ def test_an_edited_integration_shows(lead_client, portfolio):
 def test_a_renamed_partner_shows(lead_client, portfolio):
     warm(lead_client)
 
-    services.partner_update(portfolio["ledger"].partner, name="Acme Worldwide")
+    services.partner_update(partner=portfolio["ledger"].partner, name="Acme Worldwide")
 
     assert "Acme Worldwide" in load(lead_client)[0]
 
@@ -298,7 +300,7 @@ def test_with_caching_off_every_load_computes_and_changes_show(lead_client, port
 
 def test_the_export_reads_fresh_rows_after_a_change(lead_client, portfolio):
     lead_client.get("/export.csv")
-    services.integration_update(portfolio["ledger"], name="Renamed ledger")
+    services.integration_update(integration=portfolio["ledger"], name="Renamed ledger")
 
     body = b"".join(lead_client.get("/export.csv").streaming_content).decode()
 
@@ -336,7 +338,7 @@ def test_a_new_assessment_and_a_rename_show_in_the_comparison(lead_client, portf
     services.assessment_create(
         integration=portfolio["maps"], rated_by=user, steps=steps(3, 2, 1, 1, 1)
     )
-    services.integration_update(portfolio["maps"], name="Maps v2")
+    services.integration_update(integration=portfolio["maps"], name="Maps v2")
 
     after = chart_data(lead_client, path, "compare-roadmap")
     assert after["data"][2]["y"] == [3, 2, 1, 1, 1]

@@ -9,7 +9,6 @@ from django.utils import timezone
 from partners import services
 from partners.models import (
     Assessment,
-    ContingencyPlan,
     Integration,
     Membership,
     Partner,
@@ -143,7 +142,7 @@ def test_partner_slug_of_a_long_name_fits_the_field():
 
 
 def test_partner_slug_is_stable_on_rename(partner):
-    services.partner_update(partner, name="Acme Renamed")
+    services.partner_update(partner=partner, name="Acme Renamed")
 
     saved = Partner.objects.get(pk=partner.pk)
     assert saved.name == "Acme Renamed"
@@ -151,7 +150,7 @@ def test_partner_slug_is_stable_on_rename(partner):
 
 
 def test_a_renamed_partners_slug_stays_taken(partner):
-    services.partner_update(partner, name="Beta")
+    services.partner_update(partner=partner, name="Beta")
 
     assert services.partner_create(name="Acme").slug == "acme-2"
 
@@ -170,21 +169,21 @@ def test_partner_update_refuses_another_partners_name(partner):
     other = services.partner_create(name="Beta")
 
     with pytest.raises(ValidationError) as excinfo:
-        services.partner_update(other, name="ACME")
+        services.partner_update(partner=other, name="ACME")
 
     assert error_fields(excinfo) == {"name"}
     assert Partner.objects.get(pk=other.pk).name == "Beta"
 
 
 def test_partner_update_may_change_the_case_of_its_own_name(partner):
-    services.partner_update(partner, name="ACME")
+    services.partner_update(partner=partner, name="ACME")
 
     assert Partner.objects.get(pk=partner.pk).name == "ACME"
 
 
 def test_partner_update_saves_changes(partner):
     services.partner_update(
-        partner,
+        partner=partner,
         website="https://acme.example.org",
         relationship_status=Partner.RelationshipStatus.PAUSED,
     )
@@ -206,7 +205,7 @@ def test_partner_create_refuses_a_bad_website(website):
 
 def test_partner_update_refuses_a_bad_website(partner):
     with pytest.raises(ValidationError) as excinfo:
-        services.partner_update(partner, website="not a url")
+        services.partner_update(partner=partner, website="not a url")
 
     assert error_fields(excinfo) == {"website"}
     assert Partner.objects.get(pk=partner.pk).website == "https://acme.example.com"
@@ -233,7 +232,7 @@ def test_partner_refuses_unknown_choices(field, value):
 
 @pytest.mark.parametrize("kwargs", [{"slug": "custom"}, {"colour": "red"}, {"id": 5}])
 def test_partner_create_refuses_unknown_fields(kwargs):
-    with pytest.raises(TypeError, match="Cannot set"):
+    with pytest.raises(TypeError, match="unexpected keyword argument"):
         services.partner_create(name="Acme", **kwargs)
 
     assert not Partner.objects.exists()
@@ -241,7 +240,7 @@ def test_partner_create_refuses_unknown_fields(kwargs):
 
 def test_partner_update_refuses_unknown_fields(partner):
     with pytest.raises(TypeError, match="slug"):
-        services.partner_update(partner, slug="custom")
+        services.partner_update(partner=partner, slug="custom")
 
     assert Partner.objects.get(pk=partner.pk).slug == "acme"
 
@@ -346,7 +345,7 @@ def test_integration_refuses_unknown_choices(partner, team, field, value):
 
 def test_integration_needs_a_name_partner_and_team():
     with pytest.raises(ValidationError) as excinfo:
-        services.integration_create(name="")
+        services.integration_create(name="", partner=None, team=None)  # type: ignore[arg-type]
 
     assert {"name", "partner", "team"} <= error_fields(excinfo)
 
@@ -358,7 +357,9 @@ def test_integration_create_refuses_fields_it_does_not_own(partner, team, field)
 
 
 def test_integration_update_saves_changes(integration):
-    services.integration_update(integration, status=Integration.Status.RETIRED, intent="Ended.")
+    services.integration_update(
+        integration=integration, status=Integration.Status.RETIRED, intent="Ended."
+    )
 
     saved = Integration.objects.get(pk=integration.pk)
     assert saved.status == "retired"
@@ -366,7 +367,7 @@ def test_integration_update_saves_changes(integration):
 
 
 def test_integration_update_may_change_the_case_of_its_own_name(integration):
-    services.integration_update(integration, name="SYNC")
+    services.integration_update(integration=integration, name="SYNC")
 
     assert Integration.objects.get(pk=integration.pk).name == "SYNC"
 
@@ -377,7 +378,7 @@ def test_integration_update_refuses_a_sibling_name(integration):
     )
 
     with pytest.raises(ValidationError) as excinfo:
-        services.integration_update(sibling, name="sync")
+        services.integration_update(integration=sibling, name="sync")
 
     assert error_fields(excinfo) == {"name"}
     assert Integration.objects.get(pk=sibling.pk).name == "Import"
@@ -387,7 +388,7 @@ def test_integration_update_refuses_a_team_the_owner_is_not_in(integration):
     other_team = TeamFactory(name="Growth")
 
     with pytest.raises(ValidationError) as excinfo:
-        services.integration_update(integration, team=other_team)
+        services.integration_update(integration=integration, team=other_team)
 
     assert error_fields(excinfo) == {"owner"}
     assert Integration.objects.get(pk=integration.pk).team.name == "Platform"
@@ -397,7 +398,7 @@ def test_integration_update_moves_team_and_owner_together(integration):
     other_team = TeamFactory(name="Growth")
     new_owner = MembershipFactory(team=other_team).user
 
-    services.integration_update(integration, team=other_team, owner=new_owner)
+    services.integration_update(integration=integration, team=other_team, owner=new_owner)
 
     saved = Integration.objects.get(pk=integration.pk)
     assert (saved.team, saved.owner) == (other_team, new_owner)
@@ -405,7 +406,7 @@ def test_integration_update_moves_team_and_owner_together(integration):
 
 def test_integration_update_refuses_an_outsider_as_owner(integration):
     with pytest.raises(ValidationError) as excinfo:
-        services.integration_update(integration, owner=UserFactory())
+        services.integration_update(integration=integration, owner=UserFactory())
 
     assert error_fields(excinfo) == {"owner"}
     assert Integration.objects.get(pk=integration.pk).owner.username == "owner"
@@ -413,7 +414,7 @@ def test_integration_update_refuses_an_outsider_as_owner(integration):
 
 def test_integration_update_refuses_unknown_fields(integration):
     with pytest.raises(TypeError):
-        services.integration_update(integration, current_assessment=None)
+        services.integration_update(integration=integration, current_assessment=None)
 
 
 # -- assessment_create ---------------------------------------------------------------------------
@@ -586,160 +587,6 @@ def test_assessment_create_takes_keyword_arguments_only(integration, rater):
         services.assessment_create(integration, rater, steps(1, 1, 1, 1, 1))  # type: ignore[misc]
 
 
-# -- contingency_plan_save -----------------------------------------------------------------------
-
-
-def test_contingency_plan_save_creates_a_plan(integration, rater):
-    plan = services.contingency_plan_save(
-        integration=integration,
-        category="support",
-        updated_by=rater,
-        challenge="Sandbox is reset weekly.",
-        plan="Ask for a dedicated tenant.",
-    )
-
-    saved = ContingencyPlan.objects.get(pk=plan.pk)
-    assert (saved.integration, saved.category) == (integration, "support")
-    assert saved.challenge == "Sandbox is reset weekly."
-    assert saved.plan == "Ask for a dedicated tenant."
-    assert saved.status == ContingencyPlan.Status.OPEN
-    assert saved.updated_by == rater
-
-
-def test_contingency_plan_save_updates_the_same_category(integration, rater):
-    first = services.contingency_plan_save(
-        integration=integration, category="support", updated_by=rater, challenge="A", plan="B"
-    )
-    editor = UserFactory()
-
-    second = services.contingency_plan_save(
-        integration=integration,
-        category="support",
-        updated_by=editor,
-        plan="C",
-        status=ContingencyPlan.Status.IN_PROGRESS,
-    )
-
-    assert second.pk == first.pk
-    assert integration.contingency_plans.count() == 1
-    saved = ContingencyPlan.objects.get(pk=first.pk)
-    assert (saved.challenge, saved.plan, saved.status) == ("A", "C", "in_progress")
-    assert saved.updated_by == editor
-
-
-def test_each_category_has_its_own_plan(integration, rater):
-    for key in KEYS:
-        services.contingency_plan_save(
-            integration=integration, category=key, updated_by=rater, challenge=key, plan="p"
-        )
-
-    assert sorted(integration.contingency_plans.values_list("category", flat=True)) == sorted(KEYS)
-
-
-def test_plans_of_different_integrations_are_separate(integration, rater):
-    other = IntegrationFactory()
-    for target in (integration, other):
-        services.contingency_plan_save(
-            integration=target, category="support", updated_by=rater, challenge="c", plan="p"
-        )
-
-    assert ContingencyPlan.objects.count() == 2
-
-
-@pytest.mark.parametrize("category", ["total", "Support", "", "marketing"])
-def test_contingency_plan_save_refuses_an_unknown_category(integration, rater, category):
-    with pytest.raises(ValidationError) as excinfo:
-        services.contingency_plan_save(
-            integration=integration, category=category, updated_by=rater, challenge="c", plan="p"
-        )
-
-    assert error_fields(excinfo) == {"category"}
-    assert not ContingencyPlan.objects.exists()
-
-
-@pytest.mark.parametrize("field", ["challenge", "plan"])
-def test_contingency_plan_needs_a_challenge_and_a_plan(integration, rater, field):
-    fields = {"challenge": "c", "plan": "p", field: ""}
-
-    with pytest.raises(ValidationError) as excinfo:
-        services.contingency_plan_save(
-            integration=integration, category="support", updated_by=rater, **fields
-        )
-
-    assert error_fields(excinfo) == {field}
-    assert not ContingencyPlan.objects.exists()
-
-
-def test_blanking_the_challenge_keeps_the_saved_plan(integration, rater):
-    services.contingency_plan_save(
-        integration=integration, category="support", updated_by=rater, challenge="A", plan="B"
-    )
-
-    with pytest.raises(ValidationError) as excinfo:
-        services.contingency_plan_save(
-            integration=integration, category="support", updated_by=rater, challenge=""
-        )
-
-    assert error_fields(excinfo) == {"challenge"}
-    assert integration.contingency_plans.get().challenge == "A"
-
-
-def test_contingency_plan_refuses_an_unknown_status(integration, rater):
-    with pytest.raises(ValidationError) as excinfo:
-        services.contingency_plan_save(
-            integration=integration,
-            category="support",
-            updated_by=rater,
-            challenge="c",
-            plan="p",
-            status="abandoned",
-        )
-
-    assert error_fields(excinfo) == {"status"}
-
-
-def test_contingency_plan_refuses_unknown_fields(integration, rater):
-    with pytest.raises(TypeError, match="owner"):
-        services.contingency_plan_save(
-            integration=integration,
-            category="support",
-            updated_by=rater,
-            challenge="c",
-            plan="p",
-            owner=rater,
-        )
-
-
-def test_contingency_plans_save_is_all_or_nothing(integration, rater):
-    with pytest.raises(ValidationError):
-        services.contingency_plans_save(
-            integration=integration,
-            updated_by=rater,
-            plans={
-                "support": {"challenge": "c", "plan": "p"},
-                "data_relationship": {"challenge": "", "plan": "p"},
-            },
-        )
-
-    assert not ContingencyPlan.objects.exists()
-
-
-def test_contingency_plans_save_removes_a_plan_given_none(integration, rater):
-    services.contingency_plan_save(
-        integration=integration, category="support", updated_by=rater, challenge="c", plan="p"
-    )
-
-    services.contingency_plans_save(
-        integration=integration,
-        updated_by=rater,
-        plans={"support": None, "data_relationship": {"challenge": "c", "plan": "p"}},
-    )
-
-    assert list(integration.contingency_plans.values_list("category", flat=True)) == [
-        "data_relationship"
-    ]
-
-
 # -- team_create / membership_set ----------------------------------------------------------------
 
 
@@ -826,7 +673,7 @@ def test_an_owner_who_left_the_team_does_not_block_other_edits():
     integration = IntegrationFactory(description="before")
     Membership.objects.filter(user=integration.owner, team=integration.team).delete()
 
-    services.integration_update(integration, description="typo fixed")
+    services.integration_update(integration=integration, description="typo fixed")
 
     integration.refresh_from_db()
     assert integration.description == "typo fixed"
@@ -837,7 +684,7 @@ def test_an_owner_who_left_the_team_cannot_be_chosen_again_for_another_team():
     other_team = TeamFactory()
 
     with pytest.raises(ValidationError) as raised:
-        services.integration_update(integration, team=other_team)
+        services.integration_update(integration=integration, team=other_team)
 
     assert "owner" in raised.value.message_dict
 

@@ -45,7 +45,7 @@ def test_editing_a_stale_integration_keeps_a_rating_saved_meanwhile():
     stale = Integration.objects.get(pk=integration.pk)  # loaded before the rating
     newest = rate(integration, vt=3)
 
-    services.integration_update(stale, description="typo fixed")
+    services.integration_update(integration=stale, description="typo fixed")
 
     integration.refresh_from_db()
     assert integration.description == "typo fixed"

@@ -50,14 +50,16 @@ def _saved_by_threads(model, pk: int, save) -> tuple[list[int], list[BaseExcepti
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_partner_saves_from_one_version_let_exactly_one_land():
     partner = PartnerFactory(description="before")
-    services.partner_update(partner, description="first saved version")  # a history row to start
+    services.partner_update(
+        partner=partner, description="first saved version"
+    )  # a history row to start
     history_before = partner.history.count()
 
     winners, raised = _saved_by_threads(
         Partner,
         partner.pk,
         lambda record, index, **kw: services.partner_update(
-            record, description=f"thread {index}", contacts=f"call {index}", **kw
+            partner=record, description=f"thread {index}", contacts=f"call {index}", **kw
         ),
     )
 
@@ -83,7 +85,10 @@ def test_concurrent_integration_saves_from_one_version_let_exactly_one_land():
         Integration,
         integration.pk,
         lambda record, index, **kw: services.integration_update(
-            record, description=f"thread {index}", status=statuses[index % len(statuses)], **kw
+            integration=record,
+            description=f"thread {index}",
+            status=statuses[index % len(statuses)],
+            **kw,
         ),
     )
 
@@ -106,10 +111,10 @@ def test_a_stale_partner_save_is_refused_and_says_what_changed():
     partner = PartnerFactory(name="Acme", description="old", relationship_status="prospect")
     mine = Partner.objects.get(pk=partner.pk)
     theirs = Partner.objects.get(pk=partner.pk)
-    services.partner_update(theirs, description="new", relationship_status="active")
+    services.partner_update(partner=theirs, description="new", relationship_status="active")
 
     with pytest.raises(services.StaleVersionError) as refused:
-        services.partner_update(mine, expected_version=mine.version, description="mine")
+        services.partner_update(partner=mine, expected_version=mine.version, description="mine")
 
     stale = refused.value.stale
     assert stale.current_version == theirs.version
@@ -128,11 +133,13 @@ def test_a_stale_integration_save_names_related_records_in_the_changes():
     old_team_name = integration.team.name
     mine = Integration.objects.get(pk=integration.pk)
     services.integration_update(
-        Integration.objects.get(pk=integration.pk), team=new_team, owner=new_owner.user
+        integration=Integration.objects.get(pk=integration.pk), team=new_team, owner=new_owner.user
     )
 
     with pytest.raises(services.StaleVersionError) as refused:
-        services.integration_update(mine, expected_version=mine.version, description="mine")
+        services.integration_update(
+            integration=mine, expected_version=mine.version, description="mine"
+        )
 
     changes = {c.label: (c.old, c.new) for c in refused.value.stale.changes}
     assert changes["Team"] == (old_team_name, "Growth")
@@ -143,22 +150,22 @@ def test_a_stale_integration_save_names_related_records_in_the_changes():
 def test_without_an_expected_version_the_loaded_one_is_checked():
     partner = PartnerFactory()
     loaded_early = Partner.objects.get(pk=partner.pk)
-    services.partner_update(Partner.objects.get(pk=partner.pk), description="meanwhile")
+    services.partner_update(partner=Partner.objects.get(pk=partner.pk), description="meanwhile")
 
     with pytest.raises(services.StaleVersionError):
-        services.partner_update(loaded_early, description="late")
+        services.partner_update(partner=loaded_early, description="late")
 
 
 @pytest.mark.django_db
 def test_saving_again_from_the_current_version_goes_through():
     partner = PartnerFactory()
     mine = Partner.objects.get(pk=partner.pk)
-    services.partner_update(Partner.objects.get(pk=partner.pk), description="theirs")
+    services.partner_update(partner=Partner.objects.get(pk=partner.pk), description="theirs")
     with pytest.raises(services.StaleVersionError) as refused:
-        services.partner_update(mine, expected_version=mine.version, description="mine")
+        services.partner_update(partner=mine, expected_version=mine.version, description="mine")
 
     services.partner_update(
-        mine, expected_version=refused.value.stale.current_version, description="mine"
+        partner=mine, expected_version=refused.value.stale.current_version, description="mine"
     )
 
     assert Partner.objects.get(pk=partner.pk).description == "mine"
@@ -184,7 +191,9 @@ def test_rating_an_integration_does_not_make_its_edit_form_stale():
     )
 
     services.integration_update(
-        Integration.objects.get(pk=integration.pk), expected_version=version, description="ok"
+        integration=Integration.objects.get(pk=integration.pk),
+        expected_version=version,
+        description="ok",
     )
 
     assert Integration.objects.get(pk=integration.pk).description == "ok"
@@ -197,7 +206,7 @@ def test_saving_a_partner_deleted_meanwhile_says_so():
     partner.delete()
 
     with pytest.raises(ValidationError) as refused:
-        services.partner_update(loaded, description="too late")
+        services.partner_update(partner=loaded, description="too late")
 
     assert "was deleted after you opened it" in refused.value.messages[0]
 
@@ -231,7 +240,7 @@ def _fields(partner: Partner) -> dict:
 @pytest.mark.django_db
 def test_the_partner_edit_form_carries_the_version(lead_client):
     partner = PartnerFactory(name="Acme", slug="acme")
-    services.partner_update(partner, description="v2")
+    services.partner_update(partner=partner, description="v2")
 
     response = lead_client.get("/partners/acme/edit/")
 
@@ -243,7 +252,7 @@ def test_a_stale_partner_form_is_refused_with_the_changes_and_keeps_the_input(le
     partner = PartnerFactory(name="Acme", slug="acme", description="Accounting")
     opened = FormState(lead_client.get("/partners/acme/edit/")).values["version"]
     services.partner_update(
-        Partner.objects.get(pk=partner.pk), description="Accounting and payroll"
+        partner=Partner.objects.get(pk=partner.pk), description="Accounting and payroll"
     )
     saved_before = _fields(Partner.objects.get(pk=partner.pk))
 
@@ -267,7 +276,7 @@ def test_a_stale_partner_form_is_refused_with_the_changes_and_keeps_the_input(le
 def test_saving_the_reshown_form_again_replaces_their_values(lead_client):
     partner = PartnerFactory(name="Acme", slug="acme", description="Accounting")
     opened = FormState(lead_client.get("/partners/acme/edit/")).values["version"]
-    services.partner_update(Partner.objects.get(pk=partner.pk), description="theirs")
+    services.partner_update(partner=Partner.objects.get(pk=partner.pk), description="theirs")
     reshown = lead_client.post(
         "/partners/acme/edit/", partner_data(description="mine", version=opened)
     )
@@ -287,7 +296,7 @@ def test_a_stale_integration_form_is_refused_with_the_changes(lead_client, lead)
     integration = IntegrationFactory(team=team, owner=lead, status=Integration.Status.BUILDING)
     opened = FormState(lead_client.get(f"/integrations/{integration.pk}/edit/")).values["version"]
     services.integration_update(
-        Integration.objects.get(pk=integration.pk), status=Integration.Status.LIVE
+        integration=Integration.objects.get(pk=integration.pk), status=Integration.Status.LIVE
     )
 
     response = lead_client.post(
@@ -347,7 +356,7 @@ def _admin_partner_data(partner: Partner, **changes) -> dict:
 def test_a_stale_admin_change_form_is_refused_with_the_changes(admin_client_staff):
     partner = PartnerFactory(name="Acme", slug="acme", description="Accounting")
     opened = Partner.objects.get(pk=partner.pk)
-    services.partner_update(Partner.objects.get(pk=partner.pk), description="theirs")
+    services.partner_update(partner=Partner.objects.get(pk=partner.pk), description="theirs")
 
     response = admin_client_staff.post(
         f"/admin/partners/partner/{partner.pk}/change/",

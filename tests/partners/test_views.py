@@ -10,12 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from partners.models import Assessment, ContingencyPlan, Integration, Partner
-from partners.services import (
-    assessment_create,
-    contingency_plan_save,
-    integration_update,
-    partner_update,
-)
+from partners.plan_services import contingency_plan_save
+from partners.services import assessment_create, integration_update, partner_update
 from partners.views import INTEGRATIONS_PER_PAGE
 from scorecard import rubric
 from tests.factories import (
@@ -1426,7 +1422,7 @@ def test_partner_detail_query_count_does_not_grow(
             rate(integration, vt=1 + n % 3, ap=1 + n % 2)
             rate(integration, vt=1, ap=1 + n % 3)
     for n in range(size):
-        partner_update(partner, description=f"Edit number {n}")
+        partner_update(partner=partner, description=f"Edit number {n}")
 
     # session, user, the user's memberships, partner, count of its integrations, one page of
     # them, the newest page of its change history
@@ -1447,7 +1443,7 @@ def test_scorecard_query_count_does_not_grow(
     for key in KEYS[: min(size, len(KEYS))]:
         ContingencyPlanFactory(integration=integration, category=key, updated_by=UserFactory())
     for n in range(size):
-        integration_update(integration, description=f"Edit number {n}", owner=None)
+        integration_update(integration=integration, description=f"Edit number {n}", owner=None)
         contingency_plan_save(
             integration=integration,
             category=KEYS[n % len(KEYS)],

@@ -36,7 +36,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners import portfolio_cache, services
+from partners import plan_services, portfolio_cache, services
 from partners.models import (
     Assessment,
     Incentive,
@@ -1231,7 +1231,7 @@ class DemoBuilder:
             self.created.assessments += 1
         for plan in story.plans:
             challenge, text = PLAN_TEXT[plan.category]
-            services.contingency_plan_save(
+            plan_services.contingency_plan_save(
                 integration=integration,
                 category=plan.category,
                 updated_by=owner or raters[0],

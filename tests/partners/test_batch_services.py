@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from partners import services
+from partners import batch_services, services
 from partners.models import Assessment, Integration, Partner, PortfolioVersion
 from tests.factories import (
     IntegrationFactory,
@@ -170,17 +170,17 @@ def test_integration_check_finds_a_name_clash_in_one_query(django_assert_num_que
     }
 
 
-# -- partners_save_batch -------------------------------------------------------------------------
+# -- partners_bulk_save --------------------------------------------------------------------------
 
 
-def test_partners_save_batch_creates_with_slugs_history_and_one_version_change():
+def test_partners_bulk_save_creates_with_slugs_history_and_one_version_change():
     lead = UserFactory()
     PartnerFactory(name="Old Acme", slug="acme")
     token = version_token()
     creates = [Partner(name="Acme"), Partner(name="Acme!"), Partner(name="New")]
 
     with CaptureQueriesContext(connection) as queries:
-        created = services.partners_save_batch(creates=creates, updates=[], user=lead)
+        created = batch_services.partners_bulk_save(creates=creates, updates=[], user=lead)
 
     assert [partner.slug for partner in created] == ["acme-2", "acme-3", "new-2"]
     for partner in created:
@@ -193,7 +193,7 @@ def test_partners_save_batch_creates_with_slugs_history_and_one_version_change()
     assert version_token() != token
 
 
-def test_partners_save_batch_updates_versions_and_history_by_the_user():
+def test_partners_bulk_save_updates_versions_and_history_by_the_user():
     lead = UserFactory()
     acme = services.partner_create(name="Acme")
     beta = services.partner_create(name="Beta", description="Old")
@@ -201,7 +201,7 @@ def test_partners_save_batch_updates_versions_and_history_by_the_user():
     acme.website, beta.description = "https://acme.example.com", "New"
 
     with CaptureQueriesContext(connection) as queries:
-        services.partners_save_batch(
+        batch_services.partners_bulk_save(
             creates=[], updates=[(acme, ["website"]), (beta, ["description"])], user=lead
         )
 
@@ -216,15 +216,15 @@ def test_partners_save_batch_updates_versions_and_history_by_the_user():
     assert version_writes(queries) == 1
 
 
-def test_partners_save_batch_refuses_a_record_saved_meanwhile_and_writes_nothing():
+def test_partners_bulk_save_refuses_a_record_saved_meanwhile_and_writes_nothing():
     acme = services.partner_create(name="Acme")
     beta = services.partner_create(name="Beta")
-    services.partner_update(Partner.objects.get(pk=beta.pk), description="Theirs")
+    services.partner_update(partner=Partner.objects.get(pk=beta.pk), description="Theirs")
     acme.description, beta.description = "Mine", "Mine"
     token = version_token()
 
-    with pytest.raises(services.StaleBatchError) as raised:
-        services.partners_save_batch(
+    with pytest.raises(batch_services.StaleBatchError) as raised:
+        batch_services.partners_bulk_save(
             creates=[Partner(name="Gamma")],
             updates=[(acme, ["description"]), (beta, ["description"])],
             user=None,
@@ -238,31 +238,31 @@ def test_partners_save_batch_refuses_a_record_saved_meanwhile_and_writes_nothing
     assert version_token() == token
 
 
-def test_partners_save_batch_leaves_clashes_to_the_database():
+def test_partners_bulk_save_leaves_clashes_to_the_database():
     PartnerFactory(name="Acme")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        services.partners_save_batch(creates=[Partner(name="ACME")], updates=[], user=None)
+        batch_services.partners_bulk_save(creates=[Partner(name="ACME")], updates=[], user=None)
 
 
-def test_partners_save_batch_refuses_fields_the_services_do_not_set():
+def test_partners_bulk_save_refuses_fields_the_services_do_not_set():
     acme = services.partner_create(name="Acme")
 
     with pytest.raises(TypeError, match="Cannot set slug"):
-        services.partners_save_batch(creates=[], updates=[(acme, ["slug"])], user=None)
+        batch_services.partners_bulk_save(creates=[], updates=[(acme, ["slug"])], user=None)
 
 
 def test_nothing_to_save_changes_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
-        services.partners_save_batch(creates=[], updates=[], user=None)
-        services.integrations_save_batch(creates=[], updates=[], user=None)
-        services.assessments_create_batch(assessments=[])
+        batch_services.partners_bulk_save(creates=[], updates=[], user=None)
+        batch_services.integrations_bulk_save(creates=[], updates=[], user=None)
+        batch_services.assessments_bulk_create(assessments=[])
 
 
-# -- integrations_save_batch ---------------------------------------------------------------------
+# -- integrations_bulk_save ----------------------------------------------------------------------
 
 
-def test_integrations_save_batch_creates_and_updates_with_history():
+def test_integrations_bulk_save_creates_and_updates_with_history():
     lead = UserFactory()
     team = TeamFactory(name="North")
     owner = MembershipFactory(team=team).user
@@ -273,7 +273,7 @@ def test_integrations_save_batch_creates_and_updates_with_history():
     current = ledger.current_assessment_id
     ledger.status, ledger.owner = Integration.Status.RETIRED, None
 
-    created = services.integrations_save_batch(
+    created = batch_services.integrations_bulk_save(
         creates=[Integration(partner=acme, name="Maps", team=team, owner=owner)],
         updates=[(ledger, ["status", "owner"])],
         user=lead,
@@ -288,10 +288,10 @@ def test_integrations_save_batch_creates_and_updates_with_history():
     assert (newest.history_type, newest.history_user, newest.owner_id) == ("~", lead, None)
 
 
-# -- assessments_create_batch --------------------------------------------------------------------
+# -- assessments_bulk_create ---------------------------------------------------------------------
 
 
-def test_assessments_create_batch_moves_each_scorecard_to_its_two_newest():
+def test_assessments_bulk_create_moves_each_scorecard_to_its_two_newest():
     rater = UserFactory()
     ledger, maps, unrated = IntegrationFactory(), IntegrationFactory(), IntegrationFactory()
     saved_newest = rate(maps, rated_at=DAY + timedelta(days=30))
@@ -310,7 +310,7 @@ def test_assessments_create_batch_moves_each_scorecard_to_its_two_newest():
         services.clean_fields(assessment)
 
     with CaptureQueriesContext(connection) as queries:
-        created = services.assessments_create_batch(assessments=batch)
+        created = batch_services.assessments_bulk_create(assessments=batch)
 
     assert all(assessment.pk for assessment in created)
     ledger, maps = Integration.objects.get(pk=ledger.pk), Integration.objects.get(pk=maps.pk)
@@ -324,7 +324,7 @@ def test_assessments_create_batch_moves_each_scorecard_to_its_two_newest():
     assert Assessment.objects.count() == 7
 
 
-def test_assessments_create_batch_agrees_with_rating_one_at_a_time():
+def test_assessments_bulk_create_agrees_with_rating_one_at_a_time():
     """The batch's pointers are the ones assessment_create would leave, rating in any order."""
     rater = UserFactory()
     one_by_one, batched = IntegrationFactory(), IntegrationFactory()
@@ -332,7 +332,7 @@ def test_assessments_create_batch_agrees_with_rating_one_at_a_time():
     for day in dates:
         rate(one_by_one, user=rater, rated_at=day)
 
-    services.assessments_create_batch(
+    batch_services.assessments_bulk_create(
         assessments=[build_assessment(batched, rater, day) for day in dates]
     )
 
@@ -346,14 +346,14 @@ def test_assessments_create_batch_agrees_with_rating_one_at_a_time():
     assert pointers(batched) == pointers(one_by_one) == [(dates[2], 0), (dates[0], 1)]
 
 
-def test_assessments_create_batch_refuses_a_deleted_integration():
+def test_assessments_bulk_create_refuses_a_deleted_integration():
     rater = UserFactory()
     ledger = IntegrationFactory()
     gone = IntegrationFactory()
     batch = [build_assessment(ledger, rater, DAY), build_assessment(gone, rater, DAY)]
     Integration.objects.filter(pk=gone.pk).delete()
 
-    with pytest.raises(services.StaleBatchError):
-        services.assessments_create_batch(assessments=batch)
+    with pytest.raises(batch_services.StaleBatchError):
+        batch_services.assessments_bulk_create(assessments=batch)
 
     assert not Assessment.objects.exists()
