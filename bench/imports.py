@@ -449,7 +449,7 @@ def measure() -> dict[str, Any]:
     from bench import prepare  # sets Django up, with the environment's settings
     from exchange import importer
     from exchange.exports import export_lines
-    from partners.management.commands.seed_demo import SCALE_PARTNER
+    from partners.demo.scale import SCALE_PARTNER
     from partners.models import Assessment, Integration, Partner
 
     def progress(message: str) -> None:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from partners.management.commands import seed_demo
+from partners.demo import data as demo_data
 from partners.models import (
     Assessment,
     ContingencyPlan,
@@ -56,13 +56,13 @@ def test_creates_teams_people_in_every_role_partners_and_integrations():
     output = run("--no-login")
 
     assert "Demo data created" in output
-    assert Team.objects.filter(name__in=seed_demo.TEAMS).count() == len(seed_demo.TEAMS) >= 3
+    assert Team.objects.filter(name__in=demo_data.TEAMS).count() == len(demo_data.TEAMS) >= 3
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
-    for person in seed_demo.PEOPLE:
+    for person in demo_data.PEOPLE:
         user = get_user_model().objects.get(username=person.username)
         assert not user.has_usable_password()
         assert user.get_full_name()
-    assert Partner.objects.count() == len(seed_demo.PARTNERS) >= 10
+    assert Partner.objects.count() == len(demo_data.PARTNERS) >= 10
     for partner in Partner.objects.all():
         assert ".example.com" in partner.website
         assert partner.description and partner.contacts
@@ -163,7 +163,7 @@ def test_demo_sign_in_is_created_and_printed_when_there_were_no_users():
     demo = get_user_model().objects.get(username="demo")
     assert demo.check_password(match.group(1))
     assert demo.is_superuser and demo.is_staff
-    demo_teams = Team.objects.filter(name__in=seed_demo.TEAMS)
+    demo_teams = Team.objects.filter(name__in=demo_data.TEAMS)
     for team in demo_teams:
         assert Membership.objects.get(team=team, user=demo).role == Role.PARTNERSHIP_LEAD
 
@@ -205,7 +205,7 @@ def test_scale_portfolio_builds_histories_and_pointers_and_is_idempotent():
     assert scale.count() == 50
     assert Partner.objects.filter(name__startswith="Scale Partner ").count() == 10
     assert Partner.objects.filter(slug="scale-partner-00001").exists()
-    demo_teams = set(Team.objects.filter(name__in=seed_demo.TEAMS).values_list("pk", flat=True))
+    demo_teams = set(Team.objects.filter(name__in=demo_data.TEAMS).values_list("pk", flat=True))
     now = timezone.now()
     for integration in scale:
         assert integration.assessments.count() == 3

@@ -1,0 +1,977 @@
+"""The demo portfolio, as data: teams, people, partners and the stories of their integrations.
+
+Read by :mod:`partners.demo.builder`, which writes them through the services.
+Names here are natural keys: a team, a partner or a user is found by its name,
+an integration by its name within its partner, so seeding again adds only what
+is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from partners.models import (
+    Incentive,
+    IntegrationStatus,
+    PlanStatus,
+    PlatformOpenness,
+    RelationshipStatus,
+    Role,
+)
+
+Steps = tuple[int, int, int, int, int]  # one step per category, in execution order
+
+PLATFORM = "Platform Partnerships"
+DATA = "Data & Analytics"
+GROWTH = "Growth"
+CX = "Customer Experience"
+
+TEAMS: dict[str, str] = {
+    PLATFORM: "Integrations at the core of the product (identity, documents, billing) and the "
+    "two worked examples we use to teach the rubric.",
+    DATA: "Integrations that move measurement and reporting data between our product and "
+    "partners' platforms.",
+    GROWTH: "Integrations that bring customers in: CRMs, messaging, marketplaces and the "
+    "partners we market with.",
+    CX: "Integrations our support and success teams live in every day.",
+}
+
+LEAD, PM, VIEWER = Role.PARTNERSHIP_LEAD, Role.PRODUCT_MANAGER, Role.VIEWER
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    first_name: str
+    last_name: str
+    roles: tuple[tuple[str, str], ...]  # (team name, role)
+
+
+PEOPLE: tuple[Person, ...] = (
+    Person("amara.okafor", "Amara", "Okafor", ((PLATFORM, LEAD),)),
+    Person("daniel.reyes", "Daniel", "Reyes", ((PLATFORM, PM),)),
+    Person("priya.natarajan", "Priya", "Natarajan", ((PLATFORM, PM), (DATA, VIEWER))),
+    Person("tom.lindqvist", "Tom", "Lindqvist", ((PLATFORM, VIEWER),)),
+    Person("sofia.marchetti", "Sofia", "Marchetti", ((DATA, LEAD), (GROWTH, VIEWER))),
+    Person("kenji.watanabe", "Kenji", "Watanabe", ((DATA, PM),)),
+    Person("leah.goldberg", "Leah", "Goldberg", ((DATA, PM),)),
+    Person("marcus.bell", "Marcus", "Bell", ((DATA, VIEWER),)),
+    Person("fatima.haddad", "Fatima", "Haddad", ((GROWTH, LEAD),)),
+    Person("oliver.brennan", "Oliver", "Brennan", ((GROWTH, PM),)),
+    Person("chloe.dubois", "Chloé", "Dubois", ((GROWTH, PM),)),
+    Person("nia.thompson", "Nia", "Thompson", ((GROWTH, VIEWER),)),
+    Person("mateo.alvarez", "Mateo", "Alvarez", ((CX, LEAD),)),
+    Person("hannah.schmidt", "Hannah", "Schmidt", ((CX, PM),)),
+    Person("ravi.menon", "Ravi", "Menon", ((CX, PM),)),
+    Person("grace.kim", "Grace", "Kim", ((CX, VIEWER),)),
+)
+
+# Who rates: product managers and partnership leads (viewers only read).
+RATER_ROLES = (PM, LEAD)
+
+OPEN, CLOSED, MIDDLEWARE = (
+    PlatformOpenness.OPEN,
+    PlatformOpenness.CLOSED,
+    PlatformOpenness.MIDDLEWARE,
+)
+ACTIVE, PAUSED, PROSPECT, ENDED = (
+    RelationshipStatus.ACTIVE,
+    RelationshipStatus.PAUSED,
+    RelationshipStatus.PROSPECT,
+    RelationshipStatus.ENDED,
+)
+
+
+@dataclass(frozen=True)
+class PartnerSpec:
+    name: str
+    website: str
+    openness: str
+    status: str
+    description: str
+    contacts: str
+
+
+VHS = "VHS Format Licensing"
+BETAMAX = "Betamax"
+MOAT = "MOAT"
+KESTREL = "Kestrel Identity"
+QUILLMARK = "Quillmark"
+LEDGERLY = "Ledgerly"
+TIDEWATER = "Tidewater Analytics"
+HARBORLINE = "Harborline Data Cloud"
+CORVID = "Corvid Messaging"
+BRIGHTPATH = "Brightpath CRM"
+LUMEN = "Lumen Helpdesk"
+FERNHILL = "Fernhill Scheduling"
+
+PARTNERS: tuple[PartnerSpec, ...] = (
+    PartnerSpec(
+        VHS,
+        "https://vhs-licensing.example.com",
+        OPEN,
+        ACTIVE,
+        "Worked example from the rubric's source. The owner of a home-video cassette format "
+        "chose to license it to recorder makers everywhere rather than build every machine "
+        "itself. Tapes and recorders spread together, and the format became the one most "
+        "households could play, though rivals had the sharper picture. Our reference point "
+        "for a high score.",
+        "Worked example: no live contacts.\n"
+        "In the story, the format owner's licensing office answered each maker, and makers "
+        "reported units sold with every royalty payment.",
+    ),
+    PartnerSpec(
+        BETAMAX,
+        "https://betamax.example.com",
+        CLOSED,
+        ENDED,
+        "Worked example, the counterpoint to VHS licensing. A capable cassette format that "
+        "stayed inside its owner's own recorders: no outside maker built for it on workable "
+        "terms, so it never reached most living rooms. Our reference point for a low score.",
+        "Worked example: no live contacts.\n"
+        "In the story, only the format owner's own service centres could help a customer.",
+    ),
+    PartnerSpec(
+        MOAT,
+        "https://moat.example.com",
+        OPEN,
+        ACTIVE,
+        "Ad viewability measurement. Worked example from the rubric's source: Polar, a "
+        "platform serving high-value content ads for publishers, teamed up with MOAT while both "
+        "were young, so that every Polar ad unit came with viewability numbers advertisers "
+        "trust.",
+        "Our side: Kenji Watanabe (owner) for anything customer-facing; ad-ops on-call for "
+        "broken tags.\n"
+        "Their side: Elena Voss, solutions engineer, elena.voss@moat.example.com, "
+        "+1 555 0117.\n"
+        "Escalation: shared incident channel, then their VP of partnerships (Sam Ortiz).",
+    ),
+    PartnerSpec(
+        KESTREL,
+        "https://kestrel-identity.example.com",
+        OPEN,
+        ACTIVE,
+        "Identity provider for mid-size companies: single sign-on, user provisioning and "
+        "multi-factor policies, with a public API and a partner sandbox.",
+        "Our side: Daniel Reyes (PM) first; platform on-call via #kestrel-integration.\n"
+        "Their side: Jordan Pike, partner engineer, jordan.pike@kestrel-identity.example.com, "
+        "+1 555 0142.\n"
+        "Escalation: status.kestrel-identity.example.com, then Maya Cole, head of partnerships.",
+    ),
+    PartnerSpec(
+        QUILLMARK,
+        "https://www.quillmark.example.com",
+        OPEN,
+        ACTIVE,
+        "Electronic signatures and document workflows; strong in legal and procurement teams.",
+        "Our side: Daniel Reyes for the contracts flow, Ravi Menon for the archive.\n"
+        "Their side: Ines Carvalho, partner manager, ines@quillmark.example.com; technical "
+        "questions to partners-dev@quillmark.example.com (answered within one business day).\n"
+        "Escalation: quarterly business review owners, Amara Okafor and their COO.",
+    ),
+    PartnerSpec(
+        LEDGERLY,
+        "https://ledgerly.example.com",
+        OPEN,
+        ACTIVE,
+        "Cloud accounting for small businesses. Many of our customers keep their books there "
+        "and ask for invoices to flow across without re-typing.",
+        "Our side: no named owner since the invoice-sync PM moved teams; Amara Okafor covers.\n"
+        "Their side: app marketplace team, marketplace@ledgerly.example.com (no direct line).\n"
+        "Escalation: their developer forum, then Amara's contact Ben Adeyemi in partnerships.",
+    ),
+    PartnerSpec(
+        TIDEWATER,
+        "https://tidewater-analytics.example.com",
+        OPEN,
+        ACTIVE,
+        "Product analytics: event pipelines, funnels and embeddable dashboards.",
+        "Our side: Leah Goldberg (event export), Kenji Watanabe (embedded dashboards).\n"
+        "Their side: Noor Rahman, integrations lead, noor.rahman@tidewater-analytics.example.com.\n"
+        "Escalation: their enterprise support line, +1 555 0163, 24/7.",
+    ),
+    PartnerSpec(
+        HARBORLINE,
+        "https://harborline.example.com",
+        MIDDLEWARE,
+        ACTIVE,
+        "Managed data warehouse with a connector marketplace; connectors run on Harborline's "
+        "own integration service between the two products.",
+        "Our side: Leah Goldberg (connector), Sofia Marchetti (data share).\n"
+        "Their side: Pieter de Vries, connector program manager, "
+        "pieter@harborline.example.com, +31 20 555 0190.\n"
+        "Escalation: shared on-call rota for the connector; contract owner Sofia Marchetti.",
+    ),
+    PartnerSpec(
+        CORVID,
+        "https://corvid-messaging.example.com",
+        CLOSED,
+        PAUSED,
+        "SMS and email delivery. Closed platform: only Corvid's engineers can build on their "
+        "side, and their partner team was cut back this year.",
+        "Our side: Oliver Brennan (SMS notifications); email campaigns currently unowned.\n"
+        "Their side: general support, support@corvid-messaging.example.com; our former "
+        "partner manager there left in the spring.\n"
+        "Escalation: account executive Dana Whitfield, +44 20 7946 0321.",
+    ),
+    PartnerSpec(
+        BRIGHTPATH,
+        "https://brightpath-crm.example.com",
+        CLOSED,
+        ACTIVE,
+        "CRM for sales teams at growing companies; integrations are built by Brightpath's own "
+        "partner engineering team.",
+        "Our side: Chloé Dubois (lead sync), Fatima Haddad (marketplace listing).\n"
+        "Their side: Luis Romero, alliances manager, luis.romero@brightpath-crm.example.com.\n"
+        "Escalation: joint steering call every other Thursday.",
+    ),
+    PartnerSpec(
+        LUMEN,
+        "https://lumen-helpdesk.example.com",
+        OPEN,
+        ACTIVE,
+        "Help desk and ticketing with an app framework for sidebar apps and webhooks.",
+        "Our side: Hannah Schmidt (sidebar app), Ravi Menon (health sync); support on-call "
+        "for outages.\n"
+        "Their side: developer relations, devrel@lumen-helpdesk.example.com; named engineer "
+        "Aiko Tanaka for app review.\n"
+        "Escalation: Lumen partner portal ticket marked P1 (one-hour response).",
+    ),
+    PartnerSpec(
+        FERNHILL,
+        "https://fernhill.example.com",
+        MIDDLEWARE,
+        PROSPECT,
+        "Scheduling and calendar booking; embeds through a hosted widget that sits between "
+        "the two products.",
+        "Our side: Oliver Brennan (demo booking), Mateo Alvarez (support calls).\n"
+        "Their side: sales contact Grace Achterberg, grace.a@fernhill.example.com.\n"
+        "Escalation: none agreed yet.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One hand-written assessment in a worked example's history."""
+
+    days_ago: int
+    steps: Steps
+    comment: str
+    notes: tuple[str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    category: str
+    status: str
+    challenge: str = ""  # empty: taken from PLAN_TEXT for the category
+    plan: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """One demo integration and how its assessments unfold."""
+
+    partner: str
+    name: str
+    team: str
+    owner: str | None
+    status: str
+    incentive: str
+    description: str
+    intent: str
+    commitments: str = ""  # empty: no commitments or SLA in place
+    # A generated history: ``ratings`` assessments growing from ``start`` to
+    # ``final`` between ``first_days_ago`` and ``last_days_ago``; ``then`` adds one
+    # more, lower assessment at the end (a score that dropped).
+    final: Steps | None = None
+    start: Steps | None = None
+    ratings: int = 0
+    first_days_ago: int = 330
+    last_days_ago: int = 20
+    then: Steps | None = None
+    then_comment: str = ""
+    history: tuple[Rating, ...] = ()  # a hand-written history instead
+    plans: tuple[Plan, ...] = ()
+
+
+LIVE, BUILDING, IDEA, RETIRED = (
+    IntegrationStatus.LIVE,
+    IntegrationStatus.BUILDING,
+    IntegrationStatus.IDEA,
+    IntegrationStatus.RETIRED,
+)
+NO_INCENTIVE, DIRECT, REV_SHARE, OTHER = (
+    Incentive.NONE,
+    Incentive.DIRECT_COMPENSATION,
+    Incentive.REVENUE_SHARE,
+    Incentive.OTHER,
+)
+OPEN_PLAN, IN_PROGRESS, RESOLVED = PlanStatus.OPEN, PlanStatus.IN_PROGRESS, PlanStatus.RESOLVED
+
+WORKED_EXAMPLES: tuple[Story, ...] = (
+    Story(
+        VHS,
+        "Recorder maker licensing",
+        PLATFORM,
+        "amara.okafor",
+        LIVE,
+        REV_SHARE,
+        "Worked example. The format owner licenses its cassette format to any recorder maker "
+        "that builds to the published specification and pays a royalty per machine.",
+        "Make the format the one every household can play, for as long as people record at home.",
+        commitments="Licence terms: makers build to the frozen format specification and "
+        "report units sold with each quarterly royalty payment.",
+        history=(
+            Rating(
+                330,
+                (2, 2, 1, 1, 1),
+                "First licences signed with a few recorder makers. Their machines play the "
+                "format, but each maker still tunes its mechanism to the reference by hand.",
+                (
+                    "Tapes move between licensed machines once each maker has matched the "
+                    "reference settings itself.",
+                    "Met the first makers in person; royalty terms agreed in principle.",
+                    "Makers test against reference tapes supplied by the format owner.",
+                    "No shared figures yet; each side counts its own sales.",
+                    "Word spreads through the trade; no joint marketing.",
+                ),
+            ),
+            Rating(
+                240,
+                (3, 3, 1, 1, 2),
+                "Specification frozen and royalties flowing per unit: any licensed tape now "
+                "plays in any licensed recorder, with nothing for the buyer to adjust.",
+                (
+                    "A tape from any licensed maker plays in any licensed machine.",
+                    "Signed licences with royalties per recorder sold.",
+                    "Reference tapes and a test bench at the licensing office.",
+                    "Each side still counts its own sales.",
+                    "Makers and the format owner advertise the format together in shop displays.",
+                ),
+            ),
+            Rating(
+                150,
+                (3, 3, 2, 2, 2),
+                "More makers on board. A licensee handbook answers most build questions, and "
+                "royalty statements tell both sides how many machines were sold.",
+                (
+                    "Unchanged: interchangeable tapes across all licensed machines.",
+                    "Licences renewed and extended to new regions.",
+                    "Licensee handbook and published service notes.",
+                    "Makers report units sold with every royalty payment.",
+                    "Joint shop displays and press advertising.",
+                ),
+            ),
+            Rating(
+                30,
+                (3, 3, 2, 2, 3),
+                "The format's logo is on the front of every licensed recorder, so the "
+                "product itself sells the format. Licensing, not picture quality, is what "
+                "put it in most homes.",
+                (
+                    "Unchanged: interchangeable tapes across all licensed machines.",
+                    "Long-term licences with dozens of makers worldwide.",
+                    "Handbook and service notes; no live channel between makers and owner.",
+                    "Royalty reports from every maker, reconciled each quarter.",
+                    "Every recorder carries the format logo: adoption is built into the product.",
+                ),
+            ),
+        ),
+        plans=(
+            Plan(
+                "support",
+                OPEN_PLAN,
+                "A badly built recorder from one licensee gives the whole format a bad name.",
+                "Certify each new model against reference tapes before it may carry the logo; "
+                "licensing office owns the test bench.",
+            ),
+        ),
+    ),
+    Story(
+        BETAMAX,
+        "Single-maker recorders",
+        PLATFORM,
+        "priya.natarajan",
+        RETIRED,
+        NO_INCENTIVE,
+        "Worked example, the closed approach. The format's owner builds the recorders "
+        "itself and offers other makers no workable licence.",
+        "Win on picture quality alone, inside one company's product line.",
+        history=(
+            Rating(
+                300,
+                (2, 1, 1, 1, 1),
+                "A capable format, but only its owner makes machines for it and no outside "
+                "maker is invited in.",
+                (
+                    "Tapes play only in the owner's own recorders.",
+                    "No partners: other makers see only the finished product.",
+                    "Only the owner's service centres test and repair machines.",
+                    "No figures shared with anyone outside the company.",
+                    "Marketed by the owner alone.",
+                ),
+            ),
+            Rating(
+                25,
+                (2, 1, 1, 1, 1),
+                "No change. Without partners the format stays in one product line while the "
+                "licensed rival fills the shops. Kept as our low reference point.",
+                (
+                    "Unchanged: one maker's machines only.",
+                    "Still no licensing partners.",
+                    "Unchanged.",
+                    "Unchanged.",
+                    "Unchanged: the owner's own advertising only.",
+                ),
+            ),
+        ),
+    ),
+    Story(
+        MOAT,
+        "Polar × MOAT viewability",
+        DATA,
+        "kenji.watanabe",
+        LIVE,
+        DIRECT,
+        "Worked example. Polar serves native content ads for publishers; MOAT measures "
+        "whether an ad was actually seen. Together, every Polar ad unit reports viewability.",
+        "A lasting part of the product: viewability on every ad unit, for as long as "
+        "advertisers buy on it. Partnered early, while both companies were small.",
+        commitments="Paid measurement agreement. MOAT announces tag changes 30 days ahead; "
+        "discrepancy reports answered within two business days.",
+        history=(
+            Rating(
+                350,
+                (2, 2, 1, 1, 1),
+                "Agreed to work together while both products were young; their founders and "
+                "engineers are easy to reach. Ad ops add the measurement tag per campaign.",
+                (
+                    "Ad ops paste the MOAT tag into each campaign's settings.",
+                    "Founders met; named engineer on each side.",
+                    "Shared sandbox campaigns for QA.",
+                    "Viewability numbers live only in MOAT's dashboard.",
+                    "We mention MOAT to advertisers who ask about viewability.",
+                ),
+            ),
+            Rating(
+                270,
+                (3, 2, 1, 2, 1),
+                "The tag now ships inside every Polar ad unit automatically. MOAT emails a "
+                "weekly viewability report per publisher.",
+                (
+                    "Every ad unit carries the tag; nothing to set up per campaign.",
+                    "Weekly engineering call; letter of intent signed.",
+                    "Sandbox campaigns still our only test bed.",
+                    "MOAT reports viewability into a weekly file for both teams.",
+                    "Still word of mouth.",
+                ),
+            ),
+            Rating(
+                180,
+                (3, 3, 2, 2, 2),
+                "Signed a paid measurement agreement. Help articles for ad ops and a joint "
+                "one-pager for advertisers.",
+                (
+                    "Unchanged: automatic on every unit.",
+                    "Paid agreement for measurement at volume pricing.",
+                    "Help-centre articles for ad ops on reading viewability.",
+                    "Weekly report, now per campaign.",
+                    "Joint advertiser one-pager and a conference talk together.",
+                ),
+            ),
+            Rating(
+                95,
+                (3, 3, 2, 3, 2),
+                "Server-to-server feed: viewability lands in Polar's own reporting next to "
+                "clicks and engagement.",
+                (
+                    "Unchanged.",
+                    "Agreement renewed with a measurement SLA.",
+                    "Help articles kept up to date with each tag release.",
+                    "Polar pulls viewability per impression from MOAT's API every hour.",
+                    "Co-marketing continues.",
+                ),
+            ),
+            Rating(
+                12,
+                (3, 3, 2, 3, 3),
+                "Viewability now appears beside every ad unit Polar serves, switched on by "
+                "default. Publishers can prove to advertisers how much of each ad was seen, "
+                "which is what both products are ultimately sold on.",
+                (
+                    "Unchanged.",
+                    "Paid agreement in its second year.",
+                    "Articles only; no alerting when measurement gaps appear.",
+                    "Hourly API pull, reconciled nightly.",
+                    "Viewability columns are on by default in every customer's reports.",
+                ),
+            ),
+        ),
+        plans=(
+            Plan(
+                "support",
+                IN_PROGRESS,
+                "A tag change on MOAT's side could silently stop measurement on every unit.",
+                "Alert when the share of measured impressions falls below 95% in an hour; "
+                "shared incident channel with MOAT's engineers. Kenji owns it.",
+            ),
+        ),
+    ),
+)
+
+STORIES: tuple[Story, ...] = (
+    *WORKED_EXAMPLES,
+    # Platform Partnerships
+    Story(
+        KESTREL,
+        "Single sign-on (SAML and OIDC)",
+        PLATFORM,
+        "daniel.reyes",
+        LIVE,
+        NO_INCENTIVE,
+        "Customers sign in to our product with their Kestrel accounts; admins enforce their "
+        "own multi-factor policies.",
+        "Table stakes for enterprise deals; permanent.",
+        commitments="Kestrel partner programme terms: 60 days' notice of breaking API changes.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 3, 2, 3),
+        ratings=5,
+        first_days_ago=350,
+        last_days_ago=18,
+    ),
+    Story(
+        KESTREL,
+        "SCIM user provisioning",
+        PLATFORM,
+        "priya.natarajan",
+        BUILDING,
+        NO_INCENTIVE,
+        "Create, update and deactivate our users automatically when they change in Kestrel.",
+        "Requested by our five largest customers; planned as a permanent feature.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 1, 1, 1),
+        ratings=3,
+        first_days_ago=160,
+        last_days_ago=9,
+        plans=(Plan("value_transfer", IN_PROGRESS),),
+    ),
+    Story(
+        QUILLMARK,
+        "E-signature for contracts",
+        PLATFORM,
+        "daniel.reyes",
+        LIVE,
+        REV_SHARE,
+        "Send a contract from our product, sign it in Quillmark, and see its status back in "
+        "the deal.",
+        "Lasting product line; revenue share reviewed every year.",
+        commitments="Revenue share agreement; 99.9% uptime for the signing API and "
+        "two-business-day response on integration bugs.",
+        start=(1, 2, 1, 1, 1),
+        final=(3, 3, 2, 2, 2),
+        ratings=6,
+        first_days_ago=360,
+        last_days_ago=7,
+        plans=(Plan("data_relationship", OPEN_PLAN),),
+    ),
+    Story(
+        LEDGERLY,
+        "Invoice sync",
+        PLATFORM,
+        None,  # its product manager moved teams: the "no owner" warning
+        LIVE,
+        DIRECT,
+        "Invoices created in our product appear in Ledgerly for the customer's bookkeeper.",
+        "Built for a large reseller; meant to last, but nobody owns it today.",
+        commitments="Ledgerly pays a fixed fee per connected customer; no SLA.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 2, 1, 1),
+        ratings=4,
+        first_days_ago=320,
+        last_days_ago=40,
+    ),
+    # Data & Analytics
+    Story(
+        LEDGERLY,
+        "Revenue reporting feed",
+        DATA,
+        "kenji.watanabe",
+        IDEA,
+        OTHER,
+        "Pull paid-invoice totals from Ledgerly into our revenue dashboards.",
+        "Exploring; a one-quarter pilot if the first customers want it.",
+        # Never assessed: the "not assessed yet" warning.
+    ),
+    Story(
+        TIDEWATER,
+        "Event export",
+        DATA,
+        "leah.goldberg",
+        LIVE,
+        NO_INCENTIVE,
+        "Stream our product events into Tidewater so customers can build funnels there.",
+        "Permanent; Tidewater's open API makes it cheap to keep.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 1, 2, 2, 1),
+        ratings=4,
+        first_days_ago=300,
+        last_days_ago=22,
+        plans=(Plan("business_relationship", OPEN_PLAN),),
+    ),
+    Story(
+        TIDEWATER,
+        "Embedded dashboards",
+        DATA,
+        "kenji.watanabe",
+        BUILDING,
+        OTHER,
+        "Show Tidewater charts inside our reporting pages.",
+        "Six-month pilot with three design partners, then decide.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 1, 2, 1),
+        ratings=3,
+        first_days_ago=200,
+        last_days_ago=30,
+    ),
+    Story(
+        HARBORLINE,
+        "Warehouse connector",
+        DATA,
+        "leah.goldberg",
+        LIVE,
+        REV_SHARE,
+        "Certified connector that loads our customers' data into their Harborline warehouse "
+        "every hour.",
+        "Lasting product line; our most requested data integration.",
+        commitments="Revenue share on connector subscriptions; shared on-call rota and "
+        "four-hour response for P1 incidents.",
+        start=(2, 2, 1, 1, 1),
+        final=(3, 3, 3, 3, 2),
+        ratings=6,
+        first_days_ago=355,
+        last_days_ago=5,
+    ),
+    Story(
+        HARBORLINE,
+        "Usage data share",
+        DATA,
+        "sofia.marchetti",
+        LIVE,
+        NO_INCENTIVE,
+        "Harborline shares connector usage back to us so account teams see who uses it.",
+        "Agreed for one year, renewable.",
+        start=(1, 2, 1, 1, 1),
+        final=(2, 2, 2, 2, 1),
+        ratings=3,
+        first_days_ago=340,
+        last_days_ago=130,  # the "not assessed for 90 days" warning
+        plans=(Plan("data_relationship", OPEN_PLAN),),
+    ),
+    # Growth
+    Story(
+        CORVID,
+        "SMS notifications",
+        GROWTH,
+        "oliver.brennan",
+        LIVE,
+        DIRECT,
+        "Appointment and status text messages sent through Corvid.",
+        "Meant to be permanent; under review since Corvid cut its partner team.",
+        commitments="We pay per message sent; “best efforts” support only, no SLA.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 2, 2, 2),
+        ratings=4,
+        first_days_ago=345,
+        last_days_ago=60,
+        # The "score dropped" warning.
+        then=(3, 1, 1, 2, 2),
+        then_comment="Score dropped: Corvid let its partner team go, our direct contact "
+        "left, and their help articles now describe an API version that no longer exists.",
+        plans=(Plan("business_relationship", IN_PROGRESS), Plan("support", OPEN_PLAN)),
+    ),
+    Story(
+        CORVID,
+        "Email campaigns",
+        GROWTH,
+        None,  # the second "no owner"
+        LIVE,
+        NO_INCENTIVE,
+        "Send marketing emails to our customers' contacts through Corvid.",
+        "Unclear; kept running for a handful of legacy customers.",
+        start=(2, 1, 1, 1, 1),
+        final=(2, 1, 2, 1, 1),
+        ratings=2,
+        first_days_ago=250,
+        last_days_ago=35,
+    ),
+    Story(
+        BRIGHTPATH,
+        "Lead sync",
+        GROWTH,
+        "chloe.dubois",
+        BUILDING,
+        REV_SHARE,
+        "Send qualified leads from our product to Brightpath.",
+        "Announced at Brightpath's conference; meant to become a revenue line.",
+        commitments="Revenue share signed before any code was written; no engineering "
+        "commitment from Brightpath.",
+        start=(1, 1, 1, 1, 1),
+        final=(1, 2, 1, 1, 2),  # the "adoption ahead of value transfer" warning
+        ratings=3,
+        first_days_ago=150,
+        last_days_ago=14,
+        plans=(Plan("value_transfer", IN_PROGRESS), Plan("adoption_priority", OPEN_PLAN)),
+    ),
+    Story(
+        BRIGHTPATH,
+        "Marketplace listing",
+        GROWTH,
+        "fatima.haddad",
+        LIVE,
+        OTHER,
+        "Our app in Brightpath's marketplace, installed with one click by their admins.",
+        "Permanent; the listing is our main source of Brightpath-sourced sign-ups.",
+        start=(2, 2, 1, 1, 1),
+        final=(3, 2, 2, 1, 3),
+        ratings=5,
+        first_days_ago=330,
+        last_days_ago=11,
+    ),
+    Story(
+        FERNHILL,
+        "Demo booking widget",
+        GROWTH,
+        "oliver.brennan",
+        BUILDING,
+        NO_INCENTIVE,
+        "Let visitors book a product demo from our pricing page through Fernhill's widget.",
+        "A one-quarter experiment.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 1, 1, 1, 1),
+        ratings=2,
+        first_days_ago=75,
+        last_days_ago=8,
+    ),
+    # Customer Experience
+    Story(
+        LUMEN,
+        "Ticket sidebar app",
+        CX,
+        "hannah.schmidt",
+        LIVE,
+        NO_INCENTIVE,
+        "Shows the customer's account, plan and recent activity next to every Lumen ticket.",
+        "Permanent; support relies on it every day.",
+        commitments="Lumen app-framework terms: 90 days' notice before deprecating APIs.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 3, 2, 3),
+        ratings=5,
+        first_days_ago=340,
+        last_days_ago=16,
+    ),
+    Story(
+        LUMEN,
+        "Customer health sync",
+        CX,
+        "ravi.menon",
+        BUILDING,
+        OTHER,
+        "Push our customer-health score into Lumen so agents can prioritise at-risk accounts.",
+        "Pilot with the success team for two quarters.",
+        start=(1, 1, 1, 1, 1),
+        final=(2, 2, 1, 2, 1),
+        ratings=3,
+        first_days_ago=190,
+        last_days_ago=27,
+        plans=(Plan("support", OPEN_PLAN),),
+    ),
+    Story(
+        QUILLMARK,
+        "Signed-document archive",
+        CX,
+        "ravi.menon",
+        LIVE,
+        REV_SHARE,
+        "Keep a copy of every signed document on the customer's account page.",
+        "Permanent; part of the e-signature revenue share.",
+        commitments="Covered by the Quillmark revenue share agreement.",
+        start=(1, 2, 1, 1, 1),
+        final=(2, 2, 2, 1, 1),
+        ratings=2,
+        first_days_ago=120,
+        last_days_ago=19,
+    ),
+    Story(
+        FERNHILL,
+        "Support call booking",
+        CX,
+        "mateo.alvarez",
+        IDEA,
+        NO_INCENTIVE,
+        "Customers book a call with support from the help centre.",
+        "Idea under evaluation.",
+        start=(1, 1, 1, 1, 1),
+        final=(1, 2, 1, 1, 1),
+        ratings=2,
+        first_days_ago=60,
+        last_days_ago=4,
+    ),
+    Story(
+        KESTREL,
+        "Agent sign-in for support staff",
+        CX,
+        "mateo.alvarez",
+        LIVE,
+        NO_INCENTIVE,
+        "Our support agents sign in to the admin console with Kestrel and hardware keys.",
+        "Permanent; required by our security policy.",
+        start=(2, 1, 1, 1, 1),
+        final=(3, 2, 2, 1, 1),
+        ratings=4,
+        first_days_ago=280,
+        last_days_ago=24,
+    ),
+    Story(
+        TIDEWATER,
+        "Support analytics",
+        CX,
+        "hannah.schmidt",
+        LIVE,
+        NO_INCENTIVE,
+        "Send ticket events to Tidewater to see which product areas drive support volume.",
+        "Internal tool; kept as long as it answers the question.",
+        start=(1, 1, 1, 1, 1),
+        final=(3, 1, 1, 2, 1),
+        ratings=3,
+        first_days_ago=210,
+        last_days_ago=33,
+    ),
+    Story(
+        MOAT,
+        "Viewability in customer reports",
+        DATA,
+        "leah.goldberg",
+        BUILDING,
+        DIRECT,
+        "Expose MOAT viewability in the scheduled reports customers email to advertisers.",
+        "Extends the Polar × MOAT partnership; permanent once shipped.",
+        commitments="Covered by the paid measurement agreement with MOAT.",
+        start=(2, 2, 1, 1, 1),
+        final=(3, 3, 1, 2, 1),
+        ratings=3,
+        first_days_ago=110,
+        last_days_ago=10,
+    ),
+)
+
+# Short evidence notes per category and step, for generated histories.
+NOTES: dict[str, dict[int, tuple[str, ...]]] = {
+    "value_transfer": {
+        1: (
+            "Customers copy records across by hand; we have seen their spreadsheets.",
+            "Support walks customers through re-entering data in {partner}.",
+        ),
+        2: (
+            "Export from us, import into {partner}; a user starts every run.",
+            "API connection works once a user authorises it and presses sync.",
+        ),
+        3: (
+            "Sync runs on its own every few minutes; nobody touches it after setup.",
+            "Webhooks push changes both ways as they happen.",
+        ),
+    },
+    "business_relationship": {
+        1: (
+            "We build against the public API of {partner}; questions go to their general queue.",
+            "No named contact at {partner} yet.",
+        ),
+        2: (
+            "Monthly call with the partner manager at {partner} and a named engineer.",
+            "Direct chat channel with {partner}; letter of intent signed.",
+        ),
+        3: (
+            "Paid partner agreement with {partner}, renewed yearly.",
+            "Contract in place; quarterly business reviews with {partner}.",
+        ),
+    },
+    "support": {
+        1: (
+            "QA has a {partner} sandbox with test accounts.",
+            "Test tenant on {partner} used for release checks.",
+        ),
+        2: (
+            "Help-centre articles published on both sites.",
+            "Internal runbook and a customer FAQ for the integration.",
+        ),
+        3: (
+            "Sync failures raise an in-app alert and page the on-call engineer.",
+            "Status banner in both products when the connection breaks.",
+        ),
+    },
+    "data_relationship": {
+        1: (
+            "Each side counts usage on its own; the numbers do not match.",
+            "No usage data shared with {partner}.",
+        ),
+        2: (
+            "We send {partner} a monthly usage report.",
+            "{partner} reports activations into our admin console.",
+        ),
+        3: (
+            "Both products pull usage from each other's API nightly.",
+            "Shared usage endpoint; a joint dashboard is built on it.",
+        ),
+    },
+    "adoption_priority": {
+        1: (
+            "Account managers mention {partner} when customers ask.",
+            "No marketing yet; referrals only.",
+        ),
+        2: (
+            "Joint landing page and a webinar with {partner}.",
+            "Case study written together and published on both blogs.",
+        ),
+        3: (
+            "A setup prompt in our onboarding switches {partner} on.",
+            "Listed in both products' app directories with one-click activation.",
+        ),
+    },
+}
+
+# The challenge on the way to each category's next step, and the plan for it.
+PLAN_TEXT: dict[str, tuple[str, str]] = {
+    "value_transfer": (
+        "{partner} changes its API without notice and the sync breaks silently.",
+        "Run a nightly contract test against their sandbox, follow their changelog, and ask "
+        "for 30 days' notice of breaking changes at the next review.",
+    ),
+    "business_relationship": (
+        "{partner} sees little in it for them and stops answering.",
+        "Bring usage numbers to the next call and propose a revenue share tied to activated "
+        "customers; the partnership lead owns the follow-up.",
+    ),
+    "support": (
+        "Customers reach our support first and we have nobody to call at {partner}.",
+        "Agree named contacts and an escalation path on both sides, record them on the "
+        "partner, and rehearse an outage once a quarter.",
+    ),
+    "data_relationship": (
+        "{partner} will not share usage server to server without a data-processing agreement.",
+        "Start with a monthly report from our side while legal drafts the agreement; the "
+        "owner checks progress every two weeks.",
+    ),
+    "adoption_priority": (
+        "Marketing wants a launch before the integration works without manual steps.",
+        "Hold co-marketing until value transfer is automatic; collect two customer stories "
+        "from the pilot meanwhile.",
+    ),
+}
+
+# What brought a re-rating about, for generated comments.
+OCCASIONS = (
+    "Re-rated at the quarterly review.",
+    "Re-rated after a call with the partner.",
+    "Re-rated after our latest release.",
+)
