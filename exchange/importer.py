@@ -12,7 +12,7 @@ header matched to the kind's columns), then imported in two phases:
   rate that integration on its page.  No writes, and a number of queries that
   does not grow with the file.
 - The write (:func:`commit` only, when no row has an error): the batch
-  services of :mod:`partners.services` save everything in a few statements per
+  services of :mod:`partners.batch_services` save everything in a few statements per
   thousand rows, with history rows by the importing user (who is recorded as
   the importer of each new rating), new versions and scorecards, in one
   transaction.  The check runs again inside it, against the data as it is
@@ -40,7 +40,7 @@ from exchange.importers import IMPORTERS
 from exchange.models import ImportKind
 from exchange.results import Preview
 from exchange.tables import read_table
-from partners import services
+from partners import batch_services
 from partners.models import Assessment, Integration
 
 # A commit the database refuses (someone saved a clashing record between the
@@ -87,7 +87,7 @@ def commit(kind: ImportKind | str, text: str, *, user: AbstractBaseUser) -> Prev
                 _check_deferred_constraints(importer.model)
         # A clash, a stale version, a deadlock or a lock wait that timed out: the
         # savepoint is rolled back, so nothing of this attempt is left.
-        except (IntegrityError, OperationalError, services.StaleBatchError) as error:
+        except (IntegrityError, OperationalError, batch_services.StaleBatchError) as error:
             logger.warning("Import of %s conflicted with other saves: %s", kind.value, error)
             continue
         result.committed = True

@@ -7,7 +7,8 @@ for the whole file, then checks row by row: its cells read as the column says
 and checked with the model's field rules and the business rules of
 :mod:`partners.services`.  Each row's result is its action or its errors
 (:mod:`exchange.results`); ``write`` hands what is to be created or updated to
-the batch services.  When and how often they run is :mod:`exchange.importer`'s.
+the batch services (:mod:`partners.batch_services`).  When and how often they
+run is :mod:`exchange.importer`'s.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from exchange.formats import Read
 from exchange.models import ImportKind
 from exchange.results import CREATE, UNCHANGED, UPDATE, Preview
 from exchange.tables import Row, Table, quoted_names
-from partners import permissions, services
+from partners import batch_services, permissions, services
 from partners.models import Assessment, Integration, Membership, Partner, Team
 from scorecard import rubric
 
@@ -178,7 +179,7 @@ def _users(
     lowered: dict[str, list[AbstractBaseUser]] = {}
     user_model = get_user_model()
     username = user_model.USERNAME_FIELD
-    for chunk in services.chunked(names):
+    for chunk in batch_services.chunked(names):
         # The exact names too: SQLite lower-cases only ASCII letters.
         found = user_model.objects.annotate(lowered=Lower(username)).filter(
             Q(lowered__in={name.lower() for name in chunk}) | Q(**{f"{username}__in": chunk})
@@ -203,7 +204,7 @@ def _partners_named(names: Iterable[str], *fields: str) -> dict[str, Partner]:
     """
     wanted = sorted({name.strip() for name in names} - {""})
     found: dict[str, Partner] = {}
-    for chunk in services.chunked(wanted):
+    for chunk in batch_services.chunked(wanted):
         candidates = Partner.objects.alias(name_lower=Lower("name")).filter(
             Q(name_lower__in={services.name_key(name) for name in chunk}) | Q(name__in=chunk)
         )
@@ -241,7 +242,7 @@ class _PartnerImporter(_Importer):
         existing = self.partners.get(key)
         if existing is None:
             partner = Partner(**values)
-            # The slug is given when saving, against every saved slug (partners_save_batch).
+            # The slug is given when saving, against every saved slug (partners_bulk_save).
             name_error = services.partner_name_error(partner, self.partners.get(key))
             if self.valid(row, partner, {"name": name_error}, exclude=["slug"]):
                 self.partners[key] = partner
@@ -261,7 +262,7 @@ class _PartnerImporter(_Importer):
             row.result.changes = self.changed_columns(row, changes)
 
     def write(self, user: AbstractBaseUser) -> None:
-        services.partners_save_batch(creates=self.creates, updates=self.updates, user=user)
+        batch_services.partners_bulk_save(creates=self.creates, updates=self.updates, user=user)
 
 
 class _IntegrationImporter(_Importer):
@@ -275,7 +276,7 @@ class _IntegrationImporter(_Importer):
         teams_by_id = {team.pk: team for team in teams}
         self.integrations: dict[tuple[int, str], Integration] = {}
         by_id = {partner.pk: partner for partner in self.partners.values()}
-        for chunk in services.chunked(sorted(by_id)):
+        for chunk in batch_services.chunked(sorted(by_id)):
             for integration in Integration.objects.filter(partner_id__in=chunk).order_by():
                 # Related records from the lookups: the rules' messages name them.
                 integration.partner = by_id[integration.partner_id]
@@ -285,7 +286,7 @@ class _IntegrationImporter(_Importer):
                 self.integrations[key] = integration
         owner_ids = {i.owner_id for i in self.integrations.values()} - {None}
         owners = {user.pk: user for user in self.users.values() if user.pk in owner_ids}
-        for chunk in services.chunked(sorted(owner_ids - set(owners))):
+        for chunk in batch_services.chunked(sorted(owner_ids - set(owners))):
             owners.update((user.pk, user) for user in get_user_model().objects.filter(pk__in=chunk))
         for integration in self.integrations.values():
             if integration.owner_id in owners:
@@ -344,7 +345,7 @@ class _IntegrationImporter(_Importer):
         }
 
     def write(self, user: AbstractBaseUser) -> None:
-        services.integrations_save_batch(creates=self.creates, updates=self.updates, user=user)
+        batch_services.integrations_bulk_save(creates=self.creates, updates=self.updates, user=user)
 
 
 def _partner(importer: _Importer, row: Row, name: str) -> Partner | None:
@@ -381,7 +382,7 @@ class _AssessmentImporter(_Importer):
         # Locked when committing, before the saved assessments are read: a second
         # import of the same ratings waits, then finds them saved (unchanged).
         self.integrations: dict[tuple[int, str], Integration] = {}
-        for chunk in services.chunked(sorted(by_id)):
+        for chunk in batch_services.chunked(sorted(by_id)):
             # The team too: the rater rule asks for it, and its message names it.
             found = (
                 Integration.objects.filter(partner_id__in=chunk)
@@ -394,7 +395,7 @@ class _AssessmentImporter(_Importer):
                 self.integrations[key] = integration
         moments = {parse_moment(row.raw("Rated at")) for row in self.table.rows} - {None}
         self.saved: dict[tuple[int, datetime], dict[str, Any]] = {}
-        for chunk in services.chunked(sorted(moments)):
+        for chunk in batch_services.chunked(sorted(moments)):
             found = Assessment.objects.filter(rated_at__in=chunk).order_by()
             for saved in found.values("integration_id", "rated_at", *_CONTENT):
                 self.saved[(saved["integration_id"], saved["rated_at"])] = saved
@@ -410,7 +411,7 @@ class _AssessmentImporter(_Importer):
         """
         raters = {user.pk: user for user in self.users.values() if user.is_active}
         roles: dict[int, dict[int, str]] = {pk: {} for pk in raters}
-        for chunk in services.chunked(sorted(raters)):
+        for chunk in batch_services.chunked(sorted(raters)):
             found = self.locked(Membership.objects.filter(user_id__in=chunk).order_by("pk"))
             for user_id, team_id, role in found.values_list("user_id", "team_id", "role"):
                 roles[user_id][team_id] = role
@@ -494,7 +495,7 @@ class _AssessmentImporter(_Importer):
         return integration
 
     def write(self, user: AbstractBaseUser) -> None:
-        services.assessments_create_batch(assessments=self.creates, imported_by=user)
+        batch_services.assessments_bulk_create(assessments=self.creates, imported_by=user)
 
 
 def _rater_refusal(rater: AbstractBaseUser, integration: Integration) -> str:

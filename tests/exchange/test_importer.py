@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from exchange import formats, importer, importers
 from exchange.models import ImportKind, PendingImport
 from exchange.results import CellError
-from partners import services
+from partners import batch_services, services
 from partners.models import Assessment, Integration, Membership, Partner, PortfolioVersion, Team
 from tests.exchange.import_files import (
     ASSESSMENTS,
@@ -736,21 +736,21 @@ AGREEMENT = [
     (
         "a new owner is in the team",
         None,
-        lambda n: services.integration_update(n.ledger, owner=n.bo),
+        lambda n: services.integration_update(integration=n.ledger, owner=n.bo),
         (INTEGRATIONS, integration_row(Owner="bo")),
         True,
     ),
     (
         "the owner is in a new team",
         None,
-        lambda n: services.integration_update(n.ledger, team=n.south),
+        lambda n: services.integration_update(integration=n.ledger, team=n.south),
         (INTEGRATIONS, integration_row(Team="South", Owner="ada")),
         True,
     ),
     (
         "an owner who left the team does not block other edits",
         _leave_north,
-        lambda n: services.integration_update(n.ledger, description="Edited"),
+        lambda n: services.integration_update(integration=n.ledger, description="Edited"),
         (INTEGRATIONS, integration_row(Owner="ada", Description="Edited")),
         True,
     ),
@@ -851,7 +851,7 @@ def test_a_commit_that_keeps_clashing_says_so_and_saves_nothing(user, north, mon
 
 def test_a_record_saved_meanwhile_makes_the_commit_check_again(user, north, monkeypatch):
     """An update whose version moved after the check is refused by the batch, then re-checked."""
-    real = services.partners_save_batch
+    real = batch_services.partners_bulk_save
     calls = []
 
     def someone_saves_first(*, creates, updates, user):
@@ -860,7 +860,7 @@ def test_a_record_saved_meanwhile_makes_the_commit_check_again(user, north, monk
             Partner.objects.filter(pk=north.acme.pk).update(version=F("version") + 1)
         return real(creates=creates, updates=updates, user=user)
 
-    monkeypatch.setattr(services, "partners_save_batch", someone_saves_first)
+    monkeypatch.setattr(batch_services, "partners_bulk_save", someone_saves_first)
 
     result = importer.commit(PARTNERS, table(PARTNERS, partner_row(Description="New")), user=user)
 
@@ -879,7 +879,7 @@ def test_a_team_deleted_meanwhile_fails_inside_the_import_not_at_the_final_commi
 ):
     """Foreign keys are checked at COMMIT; the import has them checked before returning."""
     south = TeamFactory(name="South")
-    real = services.integrations_save_batch
+    real = batch_services.integrations_bulk_save
     calls = []
 
     def and_the_team_goes(**kwargs):
@@ -890,7 +890,7 @@ def test_a_team_deleted_meanwhile_fails_inside_the_import_not_at_the_final_commi
                 cursor.execute("DELETE FROM partners_team WHERE id = %s", [south.pk])
         return created
 
-    monkeypatch.setattr(services, "integrations_save_batch", and_the_team_goes)
+    monkeypatch.setattr(batch_services, "integrations_bulk_save", and_the_team_goes)
     text = table(INTEGRATIONS, integration_row(Integration="Maps", Team="South"))
 
     result = importer.commit(INTEGRATIONS, text, user=user)
