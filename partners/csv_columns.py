@@ -35,6 +35,7 @@ from partners.models import (
     PlatformOpenness,
     RelationshipStatus,
 )
+from partners.people import display_name
 from scorecard import rubric, scoring
 
 
@@ -91,10 +92,6 @@ def _iso(moment) -> str:
 
 def _username(user) -> str:
     return user.get_username() if user else ""
-
-
-def _person_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def step_column(category: rubric.Category) -> str:
@@ -234,7 +231,7 @@ def ranking_columns(now: datetime) -> tuple[Column, ...]:
         INTEGRATION_PARTNER,
         INTEGRATION_TEAM,
         INTEGRATION_OWNER,
-        Column("Owner name", "", lambda i: _person_name(i.owner), Read.IGNORED),
+        Column("Owner name", "", lambda i: display_name(i.owner), Read.IGNORED),
         INTEGRATION_STATUS,
         *SCORECARD_COLUMNS,
         Column("Needs attention", "", needs_attention, Read.IGNORED),

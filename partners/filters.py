@@ -14,6 +14,7 @@ from django.http import QueryDict
 
 from partners import portfolio_cache, selectors
 from partners.models import Integration, IntegrationStatus
+from partners.people import display_name_sql
 from scorecard.rubric import BANDS, CATEGORIES
 
 NO_OWNER = "none"
@@ -32,7 +33,7 @@ class RankingOrderingFilter(django_filters.OrderingFilter):
         field_name = self.param_map[param.lstrip("-")]
         if field_name == OWNER_SORT:
             # As the Owner column shows it: full name, else the username.
-            expression = selectors.display_name("owner__")
+            expression = Lower(display_name_sql("owner__"))
         elif field_name in TEXT_SORTS:
             # Names sort as people read them, whatever their case.
             expression = Lower(field_name)

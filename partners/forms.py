@@ -21,6 +21,7 @@ from partners.models import (
     Partner,
     Team,
 )
+from partners.people import display_name
 from partners.plan_services import PLAN_FIELDS, PlanFields
 from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
 from scorecard import rubric, scoring
@@ -157,7 +158,7 @@ class PartnerForm(VersionedForm):
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class IntegrationForm(VersionedForm):

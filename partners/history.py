@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 
 from partners.models import ContingencyPlan, Integration, Partner
+from partners.people import display_name
 
 DEFAULT_LIMIT = 10
 EMPTY = "—"  # how a blank value reads
@@ -160,7 +161,7 @@ def changes_since(instance: Partner | Integration, version: int) -> StaleChanges
                 )
         elif comparable(getattr(instance, field.attname)) != now:
             changes.append(FieldChange(_label(field), None, _display(field, saved)))
-    people = dict.fromkeys(_person(row.history_user) for row in later)
+    people = dict.fromkeys(display_name(row.history_user) for row in later)
     return StaleChanges(
         current_version=saved.version,
         changes=tuple(changes),
@@ -221,9 +222,9 @@ def plan_changes_since(integration_id: int, category: str, version: int) -> Stal
                 getattr(saved, field.attname)
             ):
                 changes.append(FieldChange(_label(field), _display(field, start), new))
-    people = dict.fromkeys(_person(row.history_user) for row in later)
+    people = dict.fromkeys(display_name(row.history_user) for row in later)
     if saved is not None and not any(people):
-        people = {_person(saved.updated_by): None}  # saved by a script: who it names
+        people = {display_name(saved.updated_by): None}  # saved by a script: who it names
     return StaleChanges(
         current_version=saved.version if saved is not None else 0,
         changes=tuple(changes),
@@ -297,7 +298,7 @@ def _record_entries(
         entries.append(
             ChangeEntry(
                 row.history_date,
-                _person(row.history_user),
+                display_name(row.history_user),
                 summary,
                 changes,
                 is_starting_point=row.history_change_reason == STARTING_ROW_REASON,
@@ -332,7 +333,7 @@ def _plan_entries(rows: list[Any]) -> list[ChangeEntry]:
         else:
             changes = _diff(fields, previous, row)
             summary = f"changed {plan}" if changes else f"saved {plan} without changes"
-        user = _person(row.history_user) or _person(row.updated_by)
+        user = display_name(row.history_user) or display_name(row.updated_by)
         starting_point = row.history_change_reason == STARTING_ROW_REASON
         entries.append(ChangeEntry(row.history_date, user, summary, changes, starting_point))
     return entries
@@ -383,16 +384,10 @@ def _display(field: Field, row: Any) -> str:
             related = None
         if related is None:
             return f"#{raw} (since deleted)"
-        return _person(related) if isinstance(related, AbstractBaseUser) else str(related)
+        return display_name(related) if isinstance(related, AbstractBaseUser) else str(related)
     value = getattr(row, field.attname)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return EMPTY if value in (None, "") else str(value)
-
-
-def _person(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()

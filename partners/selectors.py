@@ -20,18 +20,17 @@ from django.db.models import (
     Avg,
     Count,
     F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Concat, Lead, Lower, NullIf, Trim
+from django.db.models.functions import Coalesce, Lead, Lower
 
 from partners.models import Assessment, ContingencyPlan, Integration, Partner, Team
+from partners.people import display_name_sql
 from scorecard import scoring
 from scorecard.rubric import BANDS, CATEGORIES, MAX_TOTAL, MIN_TOTAL, Band, Category
 
@@ -169,26 +168,19 @@ class FilterChoices:
     owners: list[tuple[str, str]]
 
 
-def display_name(prefix: str = "") -> Func:
-    """A user's name as pages show it (``get_full_name()``, else the username), lower-cased."""
-    full_name = Trim(Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name"))
-    return Lower(Coalesce(NullIf(full_name, Value("")), f"{prefix}username"))
-
-
 def filter_choices() -> FilterChoices:
     teams = Team.objects.order_by(Lower("name")).values_list("pk", "name")
     owners = (
         get_user_model()
         .objects.filter(owned_integrations__isnull=False)
         .distinct()
-        .order_by(display_name(), "pk")
-        .values_list("pk", "first_name", "last_name", "username")
+        .annotate(shown_as=display_name_sql())
+        .order_by(Lower("shown_as"), "pk")
+        .values_list("pk", "shown_as")
     )
     return FilterChoices(
         teams=[(str(pk), name) for pk, name in teams],
-        owners=[
-            (str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in owners
-        ],
+        owners=[(str(pk), name) for pk, name in owners],
     )
 
 

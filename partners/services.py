@@ -35,6 +35,7 @@ from partners.models import (
     RelationshipStatus,
     Team,
 )
+from partners.people import display_name
 from scorecard import rubric, scoring
 
 
@@ -166,9 +167,8 @@ def integration_owner_error(
         return None
     if (integration.team_id, integration.owner_id) in memberships:
         return None
-    owner = integration.owner
     return (
-        f"{owner.get_full_name() or owner.get_username()} is not a member of "
+        f"{display_name(integration.owner)} is not a member of "
         f"{integration.team}; choose a member of the owning team."
     )
 
