@@ -32,7 +32,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners import accounts, history, permissions, services
-from partners.forms import stale_change_lines
+from partners.forms import VersionedFormMixin, apply_service_errors, stale_change_lines
 from partners.models import Assessment, ContingencyPlan, Integration, Membership, Partner, Team
 from scorecard import rubric
 
@@ -212,45 +212,42 @@ class UserAdmin(AdminsManage, DjangoUserAdmin):
 # -- partners and integrations -----------------------------------------------------------------
 
 
-class VersionedAdminForm(forms.ModelForm):
+class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
     """The change form of a versioned record, with the pages' stale-save protection.
 
-    ``loaded_version`` carries the version the form was opened on (the model's
-    own ``version`` field is not editable, so it cannot be a form field).  A save
-    made meanwhile is refused in clean() with what changed, and the form then
-    carries the version saved now, so saving again is a deliberate choice.
+    The admin saves in save_model(), too late to show an error on the form, so
+    clean() asks whether someone saved meanwhile and refuses with what changed;
+    the form then carries the version saved now, so saving again is deliberate.
     """
-
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if "loaded_version" in self._errors:
-            del self._errors["loaded_version"]
-            self.add_error(None, "This form was altered; reload the page and edit again.")
-        loaded = cleaned.get("loaded_version")
-        if self.instance.pk is None or loaded is None:
+        opened = cleaned.get("version")
+        if self.instance.pk is None or opened is None:
             return cleaned
         model = type(self.instance)
         saved = model._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
-        if saved.first() not in (None, loaded):
-            stale = history.changes_since(self.instance, loaded)
-            refused = services.StaleVersionError(self.instance, stale)
-            keep = "Your input is still below: save again to replace their values with yours."
-            self.add_error(None, [f"{refused.message} {keep}", *stale_change_lines(stale)])
-            data = self.data.copy()
-            data[self.add_prefix("loaded_version")] = str(stale.current_version)
-            self.data = data
+        if saved.first() not in (None, opened):
+            stale = history.changes_since(self.instance, opened)
+            apply_service_errors(self, services.StaleVersionError(self.instance, stale))
         return cleaned
+
+    def refuse_stale(self, error: services.StaleVersionError) -> None:
+        super().refuse_stale(error)
+        # The admin's template shows form errors, not ``stale``: say it as one.
+        keep = "Your input is still below: save again to replace their values with yours."
+        self.add_error(None, [f"{error.message} {keep}", *stale_change_lines(error.stale)])
 
 
 class VersionedAdmin(HistoryAdmin):
     form = VersionedAdminForm
+    # ``version`` is the form's own hidden field, not the model's (which is not editable).
+    exclude = ["version"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = super().get_fields(request, obj)
+        # A new record carries no version (VersionedFormMixin leaves the field out).
+        return fields if obj is not None else [name for name in fields if name != "version"]
 
     def changeform_view(
         self,
@@ -291,9 +288,7 @@ class PartnerAdmin(VersionedAdmin):
     def save_model(self, request: HttpRequest, obj: Partner, form, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in services.PARTNER_FIELDS}
         saved = (
-            services.partner_update(
-                partner=obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
-            )
+            services.partner_update(partner=obj, expected_version=form.edited_version(), **fields)
             if change
             else services.partner_create(**fields)
         )
@@ -389,7 +384,7 @@ class IntegrationAdmin(VersionedAdmin):
         fields = {name: form.cleaned_data[name] for name in services.INTEGRATION_FIELDS}
         saved = (
             services.integration_update(
-                integration=obj, expected_version=form.cleaned_data.get("loaded_version"), **fields
+                integration=obj, expected_version=form.edited_version(), **fields
             )
             if change
             else services.integration_create(**fields)
@@ -422,8 +417,7 @@ def _with_service_validation(form_class, field_names, check):
             try:
                 check(instance)
             except ValidationError as error:
-                for field, messages in error.error_dict.items():
-                    self.add_error(field if field in self.fields else None, messages)
+                apply_service_errors(self, error)
             return cleaned
 
     return ServiceValidatedForm

@@ -29,7 +29,7 @@ from scorecard import rubric, scoring
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: beside the field where it has one."""
-    if isinstance(error, services.StaleVersionError) and isinstance(form, VersionedForm):
+    if isinstance(error, services.StaleVersionError) and isinstance(form, VersionedFormMixin):
         form.refuse_stale(error)
     elif hasattr(error, "error_dict"):
         for field, messages in error.error_dict.items():
@@ -47,6 +47,8 @@ class _CrispyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # Hidden fields (a versioned form's version) are rendered after the layout.
+        self.helper.render_hidden_fields = True
 
 
 def stale_change_lines(stale: history.StaleChanges) -> list[str]:
@@ -63,41 +65,47 @@ def _quoted(value: str) -> str:
     return value if value == history.EMPTY else f"“{value}”"
 
 
-class VersionedForm(_CrispyForm):
-    """An edit form that carries the version of the record it was opened on.
+ALTERED_MESSAGE = "This form was altered outside the page. Reload it and make your changes again."
 
-    The hidden ``version`` goes to the update service, which refuses the save
-    when someone saved the record meanwhile; ``stale`` then says what they
-    changed, for the message above the form (templates/partials/_form_card.html).
+
+class VersionedFormMixin(forms.Form):
+    """A form that carries, in a hidden ``version``, the version of the record it was opened on.
+
+    The pages' edit forms and the admin's change forms both use it. The update
+    service refuses the save when someone saved the record meanwhile;
+    :func:`apply_service_errors` then calls :meth:`refuse_stale`, and ``stale``
+    says what they changed (for the message above the form,
+    templates/partials/_form_card.html). A new record carries no version: it
+    has nothing to be stale against.
     """
+
+    # Not required: a page opened before versions existed still saves (unchecked).
+    # The column's range: a larger number could never be saved, so it is refused.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_VERSION
+    )
 
     stale: history.StaleChanges | None = None
     stale_message = ""
 
-    def carry_version(self) -> None:
-        """Add the hidden version field; call at the end of __init__, once the layout is set."""
-        if self.instance.pk is None:
-            return  # a new record has nothing to be stale against
-        # Not required: a page opened before versions existed still saves (unchecked).
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput,
-            required=False,
-            min_value=1,
-            # The column's range: a larger number could never be saved, so it is refused.
-            max_value=MAX_VERSION,
-            initial=self.instance.version,
-        )
-        self.helper.layout.append("version")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        opened = self.opened_version()
+        if opened is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = opened
+
+    def opened_version(self) -> int | None:
+        """The version the form is opened on; None leaves the version out."""
+        return self.instance.version if self.instance.pk is not None else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # A hidden field's own error would not be shown: say it at the top instead.
         if "version" in self._errors:
             del self._errors["version"]
-            self.add_error(
-                None,
-                "This form was altered outside the page. Reload it and make your changes again.",
-            )
+            self.add_error(None, ALTERED_MESSAGE)
         return cleaned
 
     def edited_version(self) -> int | None:
@@ -118,7 +126,7 @@ class VersionedForm(_CrispyForm):
         self.data = data
 
 
-class PartnerForm(VersionedForm):
+class PartnerForm(VersionedFormMixin, _CrispyForm):
     website = forms.URLField(
         required=False,
         assume_scheme="https",
@@ -145,7 +153,6 @@ class PartnerForm(VersionedForm):
             ),
             "contacts",
         )
-        self.carry_version()
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -161,7 +168,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
-class IntegrationForm(VersionedForm):
+class IntegrationForm(VersionedFormMixin, _CrispyForm):
     owner = OwnerChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "username"),
         required=False,
@@ -206,7 +213,6 @@ class IntegrationForm(VersionedForm):
                 "intent",
             ),
         )
-        self.carry_version()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -278,7 +284,7 @@ class AssessmentForm(forms.Form):
         return scoring.score(self.steps()) if self.is_valid() else None
 
 
-class ContingencyPlanForm(VersionedForm):
+class ContingencyPlanForm(VersionedFormMixin, _CrispyForm):
     """One category's plan on the plans page; a blank challenge and plan means none.
 
     Its hidden ``version`` is that of the plan it was opened on, or
@@ -295,23 +301,23 @@ class ContingencyPlanForm(VersionedForm):
             "plan": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # Unlike a partner's form, a category without a plan says so (NO_PLAN), so that
+    # a plan someone else adds meanwhile is not overwritten by this form's first save.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=plan_services.NO_PLAN,
+        max_value=MAX_VERSION,
+    )
+
     def __init__(self, *args: Any, category: rubric.Category, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.category = category
         self.fields["challenge"].required = False
         self.fields["plan"].required = False
-        self.carry_version()
 
-    def carry_version(self) -> None:
-        # Unlike a partner's form, a category without a plan says so (NO_PLAN), so that
-        # a plan someone else adds meanwhile is not overwritten by this form's first save.
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput,
-            required=False,  # as for partners: a page opened before versions still saves
-            min_value=plan_services.NO_PLAN,
-            max_value=MAX_VERSION,
-            initial=self.instance.version if self.instance.pk else plan_services.NO_PLAN,
-        )
+    def opened_version(self) -> int:
+        return self.instance.version if self.instance.pk else plan_services.NO_PLAN
 
     def is_blank(self) -> bool:
         return not (self.cleaned_data.get("challenge") or self.cleaned_data.get("plan"))

@@ -135,7 +135,7 @@ def test_a_partner_edited_in_the_admin_records_the_admin(staff_client, staff):
             "platform_openness": partner.platform_openness,
             "relationship_status": partner.relationship_status,
             "contacts": "",
-            "loaded_version": partner.version,
+            "version": partner.version,
             "integrations-TOTAL_FORMS": "0",
             "integrations-INITIAL_FORMS": "0",
         },

@@ -343,7 +343,7 @@ def admin_client_staff(db) -> Client:
 def _admin_partner_data(partner: Partner, **changes) -> dict:
     return {
         **_fields(partner),
-        "loaded_version": partner.version,
+        "version": partner.version,
         "integrations-TOTAL_FORMS": "0",
         "integrations-INITIAL_FORMS": "0",
         "integrations-MIN_NUM_FORMS": "0",
@@ -367,7 +367,7 @@ def test_a_stale_admin_change_form_is_refused_with_the_changes(admin_client_staf
     html = response.content.decode()
     assert "Someone else saved this partner after you opened it" in html
     assert "Description: “Accounting” → “theirs”" in html
-    assert re.search(rf'name="loaded_version" value="{opened.version + 1}"', html)
+    assert re.search(rf'name="version" value="{opened.version + 1}"', html)
     assert Partner.objects.get(pk=partner.pk).description == "theirs"
 
 
@@ -383,6 +383,20 @@ def test_a_current_admin_change_form_saves(admin_client_staff):
     assert response.status_code == 302
     saved = Partner.objects.get(pk=partner.pk)
     assert (saved.description, saved.version) == ("mine", partner.version + 1)
+
+
+@pytest.mark.django_db
+def test_an_altered_admin_version_is_refused_with_the_pages_message(admin_client_staff):
+    partner = PartnerFactory(name="Acme", slug="acme", description="Accounting")
+
+    response = admin_client_staff.post(
+        f"/admin/partners/partner/{partner.pk}/change/",
+        _admin_partner_data(partner, description="mine", version="two"),
+    )
+
+    assert response.status_code == 200
+    assert "This form was altered outside the page" in page_text(response)
+    assert Partner.objects.get(pk=partner.pk).description == "Accounting"
 
 
 @pytest.mark.django_db
