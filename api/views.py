@@ -38,12 +38,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from api import errors, permissions
-from api.filters import (
-    AssessmentFilter,
-    DashboardFilterBackend,
-    PartnerFilter,
-    dashboard_parameters,
-)
+from api.filter_backends import IntegrationFilterBackend, integration_parameters
 from api.schema import READ, WRITE, ApiAutoSchema
 from api.schema import errors as error_responses
 from api.serializers import (
@@ -56,6 +51,7 @@ from api.serializers import (
     rubric_data,
 )
 from partners import selectors, services
+from partners.filters import AssessmentFilter, PartnerFilter
 from partners.models import Assessment, Integration, Partner, Team
 from scorecard import rubric
 
@@ -288,7 +284,7 @@ class PartnerViewSet(
     list=extend_schema(
         summary="List integrations with their current scorecard",
         description="Filtered and sorted like the dashboard, with the same parameters.",
-        parameters=dashboard_parameters(),
+        parameters=integration_parameters(),
         responses={200: IntegrationSerializer(many=True), **error_responses(400, 404, *READ)},
     ),
     retrieve=extend_schema(
@@ -324,7 +320,7 @@ class IntegrationViewSet(
 
     serializer_class = IntegrationSerializer
     permission_classes = [permissions.IntegrationPermission]
-    filter_backends = [DashboardFilterBackend]
+    filter_backends = [IntegrationFilterBackend]
     # No DELETE: admins delete integrations in the Django admin.
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     not_offered = {

@@ -19,7 +19,7 @@ from django.http import QueryDict
 
 from dashboard.comparison import MAX_COMPARED
 from partners import filters, portfolio_cache, selectors
-from partners.filters import DashboardFilter
+from partners.filters import IntegrationFilter
 from partners.models import Integration
 from scorecard import charts
 from scorecard.rubric import CATEGORIES
@@ -48,7 +48,7 @@ class Query:
     string can add an entry of its own to the cache.
     """
 
-    filter: DashboardFilter
+    filter: IntegrationFilter
     page: int  # the ranking page shown: 1 for a missing or unreadable number, the last if beyond
     cacheable: bool
 
@@ -77,7 +77,7 @@ class Query:
 
 
 def read_query(query: QueryDict, now: datetime, version: str | None) -> Query:
-    filterset = DashboardFilter(query, choices=filters.filter_choices(version), now=now)
+    filterset = IntegrationFilter(query, choices=filters.filter_choices(version), now=now)
     page, page_valid = 1, True
     raw_page = query.get("page")
     if raw_page not in (None, ""):
@@ -130,7 +130,7 @@ def content(query: Query, now: datetime, version: str | None) -> Content:
     )
 
 
-def overview(filterset: DashboardFilter, now: datetime, version: str | None) -> Overview:
+def overview(filterset: IntegrationFilter, now: datetime, version: str | None) -> Overview:
     params = {"filters": filterset.filter_params(), "day": now.date().isoformat()}
     return portfolio_cache.cached(
         "overview", lambda: _build_overview(filterset.filtered, now), version=version, params=params
@@ -159,7 +159,7 @@ def _build_overview(integrations, now: datetime) -> Overview:
 
 
 def ranking_page(
-    filterset: DashboardFilter, number: int, count: int, version: str | None, now: datetime
+    filterset: IntegrationFilter, number: int, count: int, version: str | None, now: datetime
 ) -> Page:
     """One page of the ranking table; ``count`` (known from the summary) saves a COUNT query.
 

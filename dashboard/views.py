@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from dashboard import comparison, ranking_csv
 from dashboard import content as dashboard
 from partners import figures, filters, portfolio_cache
-from partners.filters import DashboardFilter
+from partners.filters import IntegrationFilter
 
 
 @require_safe
@@ -37,7 +37,7 @@ def export(request: HttpRequest) -> HttpResponse:
     """The dashboard's table, under the same filters and sort order, as a CSV download."""
     now = timezone.localtime()
     choices = filters.filter_choices(portfolio_cache.current_version())
-    filterset = DashboardFilter(request.GET, choices=choices, now=now)
+    filterset = IntegrationFilter(request.GET, choices=choices, now=now)
     return ranking_csv.csv_response(filterset.ranked, "integrations")
 
 

@@ -1,9 +1,21 @@
-"""The dashboard's filters and sort order, kept in the URL so views can be shared."""
+"""The FilterSets: how lists are searched, filtered and sorted, whoever asks.
+
+Each is the one reading of its query parameters for the pages and the API
+(api/filter_backends.py holds only DRF's glue):
+
+- :class:`IntegrationFilter`: the dashboard's filters and sort order, kept in
+  its URL so views can be shared, and the API's integration list;
+- :class:`PartnerFilter`: the partner list page's search and the API's;
+- :class:`AssessmentFilter`: the API's rating history.
+
+A FilterSet leaves out a value it cannot use (the pages then ignore it); the
+API answers it with a 400 instead, through django-filter's DRF backend.
+"""
 
 from __future__ import annotations
 
 import string
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import django_filters
@@ -11,11 +23,16 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
 
 from partners import portfolio_cache, selectors
-from partners.models import Integration, IntegrationStatus
+from partners.models import Assessment, Integration, IntegrationStatus, Partner, RelationshipStatus
 from partners.people import display_name_sql
 from scorecard.rubric import BANDS, CATEGORIES
+
+BIGINT_MAX = 2**63 - 1
 
 NO_OWNER = "none"
 ANY_REASON = "any"
@@ -73,7 +90,9 @@ TEXT_FILTERS = ("q", "partner")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-class DashboardFilter(django_filters.FilterSet):
+class IntegrationFilter(django_filters.FilterSet):
+    """Integrations with their current scorecard: the dashboard's filters and the API's."""
+
     q = django_filters.CharFilter(
         method="filter_search",
         label="Search",
@@ -219,3 +238,149 @@ class DashboardFilter(django_filters.FilterSet):
 def filter_choices(version: str | None) -> selectors.FilterChoices:
     """The filters' choices (teams, owners, partners), cached per data version."""
     return portfolio_cache.cached("filter-choices", selectors.filter_choices, version=version)
+
+
+# --------------------------------------------------------------------------
+# Partners and assessments: small lists sorted by a ``sort`` parameter
+# --------------------------------------------------------------------------
+
+
+class SortedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose ``sort`` parameter has a default, with ties broken by id so that
+    pages do not repeat or skip rows."""
+
+    default_sort: tuple[str, ...] = ()
+
+    @property
+    def qs(self) -> QuerySet:
+        filtered = super().qs  # validates a bound form first
+        params = self.form.cleaned_data.get("sort") if self.is_bound else None
+        ordering = [self.filters["sort"].get_ordering_value(p) for p in params or ()]
+        return filtered.order_by(*(ordering or self.default_sort), "-pk")
+
+
+class PartnerFilter(SortedFilterSet):
+    """Partners by text in their name or description and by relationship status."""
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label="Text in the partner's name or description (any case), as the partner list "
+        "page searches.",
+    )
+    relationship_status = django_filters.ChoiceFilter(
+        choices=RelationshipStatus.choices, label="Only partners with this relationship status."
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("created_at", "created"), ("updated_at", "updated")),
+        label="Sort order (default: name). A leading minus reverses it.",
+    )
+
+    default_sort = ("name",)
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, queryset: QuerySet[Partner] | None = None, **kwargs):
+        if queryset is None:
+            queryset = selectors.partner_list()
+        super().__init__(data, queryset, **kwargs)
+
+    @classmethod
+    def from_page(cls, query: QueryDict) -> PartnerFilter:
+        """The partner list page's query: its URL says ``status`` for the relationship
+        status (its links and bookmarks keep working), and NUL characters, which
+        PostgreSQL refuses in text and are never meaningful in a search, are dropped
+        rather than refused. The page sorts by name only."""
+        return cls(
+            {
+                "q": query.get("q", "").replace("\x00", ""),
+                "relationship_status": query.get("status", ""),
+            }
+        )
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def search(self) -> str:
+        """The search in use (stripped), "" for none."""
+        return self._valid("q")
+
+    def status(self) -> str:
+        """The relationship status in use, "" for none (an unknown one is not used)."""
+        return self._valid("relationship_status")
+
+    def _valid(self, name: str) -> str:
+        self.errors  # noqa: B018 - validates the bound form
+        return self.form.cleaned_data.get(name) or ""
+
+
+class MomentField(forms.Field):
+    """An ISO 8601 date or date-time; a date means its midnight in the site's time zone."""
+
+    default_error_messages = {
+        "invalid": "Give a date (2024-05-31) or a date and time (2024-05-31T14:00:00Z).",
+    }
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        try:
+            moment = parse_datetime(text)
+            day = None if moment else parse_date(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if moment is None and isinstance(day, date):
+            moment = datetime.combine(day, time.min)
+        if moment is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        try:
+            moment.astimezone(UTC)  # the query compares in UTC: year 1 or 9999 may not fit
+        except OverflowError:
+            raise forms.ValidationError("That moment is out of range.", code="invalid") from None
+        return moment
+
+
+class MomentFilter(django_filters.Filter):
+    field_class = MomentField
+
+
+# The schema says the range, which django-filter's NumberFilter does not tell it.
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number that fits the column (larger ones are refused, not sent)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, max_value=BIGINT_MAX, **kwargs)
+
+
+class AssessmentFilter(SortedFilterSet):
+    """Ratings by integration and by when they were made."""
+
+    integration = IdFilter(field_name="integration_id", label="Only this integration's history.")
+    rated_after = MomentFilter(
+        field_name="rated_at",
+        lookup_expr="gte",
+        label="Rated at or after this moment (ISO 8601 date or date-time).",
+    )
+    rated_before = MomentFilter(
+        field_name="rated_at",
+        lookup_expr="lt",
+        label="Rated before this moment (ISO 8601 date or date-time; a date means its start, "
+        "so rated_after=2024-01-01&rated_before=2024-02-01 is January).",
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("rated_at", "rated_at"), ("total", "total")),
+        label="Sort order (default: newest first, -rated_at). A leading minus reverses it.",
+    )
+
+    default_sort = ("-rated_at",)
+
+    class Meta:
+        model = Assessment
+        fields: list[str] = []

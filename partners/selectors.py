@@ -35,8 +35,9 @@ from scorecard import scoring
 from scorecard.rubric import BANDS, CATEGORIES, MAX_TOTAL, MIN_TOTAL, Band, Category
 
 
-def partner_list(*, search: str = "", status: str = "") -> QuerySet[Partner]:
-    """Partners matching a free-text search, with how many integrations each has.
+def partner_list() -> QuerySet[Partner]:
+    """Partners by name, with how many integrations each has (partners.filters.PartnerFilter
+    searches and filters them).
 
     The count is a correlated subquery rather than a JOIN with GROUP BY: the
     database then counts only for the page of partners shown, not for every
@@ -50,10 +51,6 @@ def partner_list(*, search: str = "", status: str = "") -> QuerySet[Partner]:
         .values("count")
     )
     partners = Partner.objects.annotate(integration_count=Coalesce(Subquery(counts), 0))
-    if search:
-        partners = partners.filter(Q(name__icontains=search) | Q(description__icontains=search))
-    if status:
-        partners = partners.filter(relationship_status=status)
     return partners.order_by("name")
 
 

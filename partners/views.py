@@ -25,6 +25,7 @@ from partners import (
     selectors,
     services,
 )
+from partners.filters import PartnerFilter
 from partners.forms import (
     AssessmentForm,
     IntegrationForm,
@@ -49,19 +50,14 @@ def _page(request: HttpRequest, items, per_page: int):
 @require_safe
 def partner_list(request: HttpRequest) -> HttpResponse:
     """All partners, searchable by name or description, filterable by relationship status."""
-    # PostgreSQL refuses NUL characters in text; they are never meaningful in a search.
-    search = request.GET.get("q", "").replace("\x00", "").strip()
-    status = request.GET.get("status", "")
-    if status not in Partner.RelationshipStatus.values:
-        status = ""
-    partners = selectors.partner_list(search=search, status=status)
+    search = PartnerFilter.from_page(request.GET)
     return render(
         request,
         "partners/partner_list.html",
         {
-            "page_obj": _page(request, partners, PARTNERS_PER_PAGE),
-            "search": search,
-            "status": status,
+            "page_obj": _page(request, search.qs, PARTNERS_PER_PAGE),
+            "search": search.search(),
+            "status": search.status(),
             "statuses": Partner.RelationshipStatus.choices,
         },
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from api.serializers import TEAM_NOT_YOURS
 from partners import services
-from partners.filters import DashboardFilter, filter_choices
+from partners.filters import IntegrationFilter, filter_choices
 from partners.models import Integration
 from tests.api.conftest import assert_error, session_client, token_client
 from tests.factories import IntegrationFactory, MembershipFactory, PartnerFactory, rate
@@ -150,7 +150,7 @@ def test_filter_by_team_and_by_owner_id(api, portfolio):
 def test_the_same_query_string_gives_the_dashboards_rows_in_its_order(api, portfolio, query):
     query = query.format(team=portfolio.team.pk)
     now = timezone.localtime()
-    dashboard = DashboardFilter(QueryDict(query), choices=filter_choices(None), now=now)
+    dashboard = IntegrationFilter(QueryDict(query), choices=filter_choices(None), now=now)
 
     assert names(api.get(f"/api/v1/integrations/?{query}")) == [i.name for i in dashboard.ranked]
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from api.serializers import ErrorSerializer
-from partners.filters import DashboardFilter
+from partners.filters import IntegrationFilter
 from tests.api.conftest import session_client
 from tests.pages import json_script
 
@@ -150,7 +150,7 @@ def parameters(schema, path, method="get"):
 def test_the_integration_list_documents_the_dashboards_parameters(schema):
     documented = parameters(schema, "/api/v1/integrations/")
 
-    assert set(documented) == {*DashboardFilter.base_filters, "page", "page_size"}
+    assert set(documented) == {*IntegrationFilter.base_filters, "page", "page_size"}
     assert documented["status"]["schema"]["enum"] == ["building", "idea", "live", "retired"]
     assert "-total" in documented["sort"]["schema"]["enum"]
     assert all(p["description"] for p in documented.values())

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from dashboard import content as dashboard
 from partners import filters, portfolio_cache, services
-from partners.filters import DashboardFilter
+from partners.filters import IntegrationFilter
 from partners.models import Integration, PortfolioVersion
 from scorecard import scoring
 from tests.factories import (
@@ -273,7 +273,7 @@ def test_a_cached_overview_is_not_reused_the_next_day(portfolio, user):
 
     def attention(now) -> int:
         choices = filters.filter_choices(version)
-        filterset = DashboardFilter({}, choices=choices, now=now)
+        filterset = IntegrationFilter({}, choices=choices, now=now)
         return dashboard.overview(filterset, now, version).summary.attention
 
     assert attention(today) == 0

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from partners import selectors
-from partners.filters import DashboardFilter
+from partners.filters import IntegrationFilter
 from partners.models import Integration
 from scorecard import scoring
 from scorecard.rubric import BANDS, CATEGORIES
@@ -55,8 +55,8 @@ def python_reasons(integration: Integration, now: datetime) -> set[str]:
     }
 
 
-def make_filter(data=None, now=None) -> DashboardFilter:
-    return DashboardFilter(
+def make_filter(data=None, now=None) -> IntegrationFilter:
+    return IntegrationFilter(
         data or {}, choices=selectors.filter_choices(), now=now or timezone.localtime()
     )
 
