@@ -15,6 +15,9 @@ from partners import portfolio_cache, selectors
 from partners.models import Assessment, Integration
 from scorecard import charts
 
+# The ratings the charts over time show at most: the newest ones.
+CHARTED_RATINGS = 100
+
 
 @dataclass(frozen=True)
 class IntegrationFigures:
@@ -39,7 +42,7 @@ def _integration_figures(integration: Integration) -> IntegrationFigures:
     if not score:
         return IntegrationFigures()
     roadmap = charts.roadmap_chart([charts.RoadmapSeries(integration.name, score.steps)])
-    ratings = selectors.score_history(integration)
+    ratings = charted_ratings(integration)
     over_time = None
     if len(ratings) > 1:
         over_time = {
@@ -47,6 +50,11 @@ def _integration_figures(integration: Integration) -> IntegrationFigures:
             "steps": charts.figure_json(charts.steps_over_time_chart(ratings)),
         }
     return IntegrationFigures(charts.figure_json(roadmap), over_time, ratings)
+
+
+def charted_ratings(integration: Integration, limit: int = CHARTED_RATINGS) -> list[Assessment]:
+    """The integration's newest ``limit`` assessments, oldest first, as charts run in time."""
+    return list(reversed(selectors.assessment_history(integration)[:limit]))
 
 
 def comparison_roadmap(

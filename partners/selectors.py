@@ -67,6 +67,11 @@ def integration_for_scorecard(pk: int) -> QuerySet[Integration]:
 
 
 def assessment_history(integration: Integration) -> QuerySet[Assessment]:
+    """The integration's assessments, newest first, each with who rated it.
+
+    The scorecard's history table pages through it; its charts over time take
+    the newest ones (:func:`partners.figures.charted_ratings`).
+    """
     return integration.assessments.select_related("rated_by").newest_first()
 
 
@@ -74,13 +79,6 @@ def contingency_plans(integration: Integration) -> dict[str, ContingencyPlan]:
     """The integration's plans keyed by rubric category."""
     plans = integration.contingency_plans.select_related("updated_by")
     return {plan.category: plan for plan in plans}
-
-
-def recent_integrations() -> QuerySet[Integration]:
-    """Integrations for the home page, most recently assessed first."""
-    return Integration.objects.with_scorecard().order_by(
-        F("current_assessment__rated_at").desc(nulls_last=True), "partner__name", "name"
-    )
 
 
 CURRENT = "current_assessment"
@@ -381,9 +379,3 @@ def integrations_by_ids(ids: Sequence[int]) -> list[Integration]:
     possible = [pk for pk in ids if 0 < pk <= MAX_ID]
     found = {row.pk: row for row in ranked_integrations().filter(pk__in=possible)}
     return [found[pk] for pk in ids if pk in found]
-
-
-def score_history(integration: Integration, limit: int = 100) -> list[Assessment]:
-    """The integration's most recent assessments, oldest first, for charts over time."""
-    newest = integration.assessments.order_by("-rated_at", "-pk")[:limit]
-    return sorted(newest, key=lambda a: (a.rated_at, a.pk))
