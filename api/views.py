@@ -329,7 +329,7 @@ class IntegrationViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Integration]:
-        return selectors.ranked_integrations()
+        return Integration.objects.for_ranking()
 
     def create(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -406,7 +406,7 @@ class AssessmentViewSet(
     not_offered = dict.fromkeys(("PUT", "PATCH", "DELETE"), APPEND_ONLY)
 
     def get_queryset(self) -> QuerySet[Assessment]:
-        return Assessment.objects.select_related("rated_by")
+        return Assessment.objects.for_history()
 
     def create(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -25,12 +25,8 @@ def records(kind: ImportKind | str) -> QuerySet:
     if kind == ImportKind.PARTNERS:
         return Partner.objects.order_by("name", "pk")
     if kind == ImportKind.INTEGRATIONS:
-        return Integration.objects.select_related(
-            "partner", "team", "owner", "current_assessment"
-        ).order_by("partner__name", "name", "pk")
-    return Assessment.objects.select_related("integration__partner", "rated_by").order_by(
-        "integration__partner__name", "integration__name", "integration_id", "rated_at", "pk"
-    )
+        return Integration.objects.for_export()
+    return Assessment.objects.for_export()
 
 
 def export_lines(kind: ImportKind | str) -> Iterator[str]:

@@ -140,7 +140,7 @@ class IntegrationFilter(django_filters.FilterSet):
         now: datetime,
         **kwargs: Any,
     ) -> None:
-        super().__init__(data, queryset=selectors.ranked_integrations(), **kwargs)
+        super().__init__(data, queryset=Integration.objects.for_ranking(), **kwargs)
         self.now = now
         self.filters["team"].extra["choices"] = choices.teams
         self.filters["owner"].extra["choices"] = [(NO_OWNER, "No owner"), *choices.owners]

@@ -188,10 +188,34 @@ class Partner(models.Model):
 
 
 class IntegrationQuerySet(models.QuerySet):
-    def with_scorecard(self) -> IntegrationQuerySet:
-        """Everything a list row needs in one query: partner, team, owner, current score."""
+    """The read shapes of integrations, one per kind of page, each pinned by a
+    query-count test (tests/partners/test_querysets.py)."""
+
+    def for_ranking(self) -> IntegrationQuerySet:
+        """A list row in one query: partner, team, owner, current score and the one before
+        (its warnings compare them). The dashboard, the API and the partner page list these."""
         return self.select_related(
             "partner", "team", "owner", "current_assessment", "previous_assessment"
+        )
+
+    def for_scorecard(self) -> IntegrationQuerySet:
+        """The scorecard page and the rating form: a list row and who rated it last."""
+        return self.for_ranking().select_related("current_assessment__rated_by")
+
+    def for_attention(self) -> IntegrationQuerySet:
+        """The dashboard's "needs attention" rows: what the reasons read, and the partner."""
+        return self.select_related(None).select_related(
+            "partner", "current_assessment", "previous_assessment"
+        )
+
+    def for_editing(self) -> IntegrationQuerySet:
+        """The edit and plans pages: the record and its partner (their heading names it)."""
+        return self.select_related("partner")
+
+    def for_export(self) -> IntegrationQuerySet:
+        """The integrations CSV export: what its columns read, in a stable order."""
+        return self.select_related("partner", "team", "owner", "current_assessment").order_by(
+            "partner__name", "name", "pk"
         )
 
 
@@ -338,6 +362,16 @@ class AssessmentQuerySet(models.QuerySet):
 
     def newest_first(self) -> AssessmentQuerySet:
         return self.order_by("-rated_at", "-id")
+
+    def for_history(self) -> AssessmentQuerySet:
+        """Ratings as the history table and the API list them: newest first, with the rater."""
+        return self.select_related("rated_by").newest_first()
+
+    def for_export(self) -> AssessmentQuerySet:
+        """The assessments CSV export: what its columns read, in a stable order."""
+        return self.select_related("integration__partner", "rated_by").order_by(
+            "integration__partner__name", "integration__name", "integration_id", "rated_at", "pk"
+        )
 
     def update(self, **kwargs: Any) -> int:
         raise AssessmentImmutableError("Assessments are append-only: rate again instead.")

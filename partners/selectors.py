@@ -55,15 +55,7 @@ def partner_list() -> QuerySet[Partner]:
 
 
 def partner_integrations(partner: Partner) -> QuerySet[Integration]:
-    return partner.integrations.with_scorecard().order_by("name")
-
-
-def integration_for_scorecard(pk: int) -> QuerySet[Integration]:
-    return (
-        Integration.objects.with_scorecard()
-        .select_related("current_assessment__rated_by")
-        .filter(pk=pk)
-    )
+    return partner.integrations.for_ranking().order_by("name")
 
 
 def assessment_history(integration: Integration) -> QuerySet[Assessment]:
@@ -72,7 +64,7 @@ def assessment_history(integration: Integration) -> QuerySet[Assessment]:
     The scorecard's history table pages through it; its charts over time take
     the newest ones (:func:`partners.figures.charted_ratings`).
     """
-    return integration.assessments.select_related("rated_by").newest_first()
+    return integration.assessments.for_history()
 
 
 def contingency_plans(integration: Integration) -> dict[str, ContingencyPlan]:
@@ -144,11 +136,6 @@ def attention_reasons(integration: Integration, now: datetime) -> list[str]:
 # --------------------------------------------------------------------------
 # The rows the dashboard filters, ranks and exports
 # --------------------------------------------------------------------------
-
-
-def ranked_integrations() -> QuerySet[Integration]:
-    """All integrations with their current scorecard; filters and sorting narrow it."""
-    return Integration.objects.with_scorecard()
 
 
 def band_condition(band: Band) -> Q:
@@ -358,8 +345,7 @@ def attention_list(
     rows = (
         integrations.filter(needs_attention(now))
         .order_by(F(f"{CURRENT}__rated_at").asc(nulls_first=True), Lower("name"), "pk")
-        .select_related(None)
-        .select_related("partner", CURRENT, "previous_assessment")[:limit]
+        .for_attention()[:limit]
     )
     return [AttentionItem(row, attention_reasons(row, now)) for row in rows]
 
@@ -377,5 +363,5 @@ MAX_ID = 2**63 - 1
 def integrations_by_ids(ids: Sequence[int]) -> list[Integration]:
     """The integrations with these ids, in the order given (unknown ids are left out)."""
     possible = [pk for pk in ids if 0 < pk <= MAX_ID]
-    found = {row.pk: row for row in ranked_integrations().filter(pk__in=possible)}
+    found = {row.pk: row for row in Integration.objects.for_ranking().filter(pk__in=possible)}
     return [found[pk] for pk in ids if pk in found]

@@ -161,7 +161,7 @@ def integration_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
+    integration = get_object_or_404(Integration.objects.for_editing(), pk=pk)
     _require(permissions.can_manage_integration(request.user, integration))
     form = IntegrationForm(
         request.POST or None,
@@ -178,7 +178,7 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Integration “{integration.name}” saved.")
         return redirect(integration)
     saved = (
-        (Integration.objects.select_related("partner").filter(pk=pk).first() or integration)
+        (Integration.objects.for_editing().filter(pk=pk).first() or integration)
         if form.is_bound
         else integration
     )
@@ -191,7 +191,7 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The data version first: figures built from what is read next can then
     # only be newer than the version they are cached under, never older.
     version = portfolio_cache.current_version()
-    integration = get_object_or_404(selectors.integration_for_scorecard(pk))
+    integration = get_object_or_404(Integration.objects.for_scorecard(), pk=pk)
     plans = selectors.contingency_plans(integration)
     charts = figures.integration_figures(integration, version)
     return render(
@@ -217,7 +217,7 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
     """The rating form.  "Preview" shows the score without saving (no JavaScript needed)."""
-    integration = get_object_or_404(selectors.integration_for_scorecard(pk))
+    integration = get_object_or_404(Integration.objects.for_scorecard(), pk=pk)
     _require(permissions.can_manage_integration(request.user, integration))
     current = integration.current_assessment
     form = AssessmentForm(request.POST or None, current=current)
@@ -252,7 +252,7 @@ def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
     someone else saved meanwhile is refused with what they saved, and then
     nothing is (see plan_services.contingency_plans_save).
     """
-    integration = get_object_or_404(Integration.objects.select_related("partner"), pk=pk)
+    integration = get_object_or_404(Integration.objects.for_editing(), pk=pk)
     _require(permissions.can_manage_integration(request.user, integration))
     forms = plan_forms(request.POST or None, selectors.contingency_plans(integration))
     refused = None

@@ -33,7 +33,7 @@ from api import tokens
 from dashboard import ranking_csv
 from exchange.exports import export_lines
 from exchange.models import ImportKind
-from partners import selectors
+from partners.models import Integration
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -228,7 +228,7 @@ def csv_exports() -> dict[str, bytes]:
     """Every CSV export as the download's bytes: the three data exports and the dashboard's."""
     cache.clear()  # nothing read from the original may be served for the backup
     files = {kind.value: "".join(export_lines(kind)).encode() for kind in ImportKind}
-    dashboard = ranking_csv.csv_lines(selectors.ranked_integrations(), EXPORT_MOMENT)
+    dashboard = ranking_csv.csv_lines(Integration.objects.for_ranking(), EXPORT_MOMENT)
     files["dashboard"] = "".join(dashboard).encode()
     return files
 

@@ -128,7 +128,7 @@ def _snapshot():
             _scorecard(i.current_assessment),
             _scorecard(i.previous_assessment),
         )
-        for i in Integration.objects.with_scorecard()
+        for i in Integration.objects.for_ranking()
     )
     assessments = sorted(
         (

@@ -333,18 +333,6 @@ def test_integration_choices_are_enforced_by_the_database(field):
         Integration.objects.filter(pk=integration.pk).update(**{field: "bogus"})
 
 
-def test_with_scorecard_reads_a_row_in_one_query(django_assert_num_queries):
-    integration = IntegrationFactory()
-    rate(integration, vt=2)
-    rate(integration, vt=3)
-
-    with django_assert_num_queries(1):
-        row = Integration.objects.with_scorecard().get(pk=integration.pk)
-        assert row.partner.name and row.team.name and row.owner.username
-        assert row.current_assessment.value_transfer == 3
-        assert row.previous_assessment.value_transfer == 2
-
-
 # -- Integration.score and .warnings() ------------------------------------------------------------
 
 

@@ -34,7 +34,7 @@ CATEGORY_KEYS = [category.key for category in CATEGORIES]
 
 def reload(integration: Integration) -> Integration:
     """The integration as the dashboard reads it (pointers and their assessments joined)."""
-    return selectors.ranked_integrations().get(pk=integration.pk)
+    return Integration.objects.for_ranking().get(pk=integration.pk)
 
 
 def sql_reasons(integration: Integration, now: datetime) -> set[str]:
@@ -732,7 +732,7 @@ def expected_order(key: str, descending: bool) -> list[str]:
     """The order the table promises: by the column, missing values last either way,
     then partner, name and id."""
     rows = sorted(
-        selectors.ranked_integrations(),
+        Integration.objects.for_ranking(),
         key=lambda i: (i.partner.name.lower(), i.name.lower(), i.pk),
     )
     value = SORT_VALUES[key]

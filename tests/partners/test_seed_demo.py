@@ -116,7 +116,7 @@ def test_the_portfolio_shows_every_kind_of_warning():
 
     codes = {
         warning.code
-        for integration in Integration.objects.with_scorecard()
+        for integration in Integration.objects.for_ranking()
         for warning in integration.warnings(now)
     }
     assert {
