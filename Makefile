@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install python-venv chromium lint clean bench bench-import soak
+.PHONY: run test install python-venv chromium lint clean bench bench-import soak plotly-bundle
 
 run: install  ## set up, load the demo data once, serve on http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -68,6 +68,9 @@ bench-import: install  ## CSV import of the largest accepted files, timed (docs/
 
 soak: install  ## two app servers on one PostgreSQL and one Redis under mixed load; SOAK_SECONDS=… (60)
 	$(PY) -m bench.soak $(SOAK_ARGS)
+
+plotly-bundle:  ## rebuild static/vendor/plotly.js-*/plotly-scorecard.min.js (needs node, npm and the npm registry)
+	static/vendor/plotly-bundle/build.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,8 +11,18 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
+import brotli
+
 # Django's GZipMiddleware compresses at this level; common proxy settings are close to it.
 GZIP_LEVEL = 6
+# What a compressing proxy would send a browser that accepts brotli, for the HTML the app
+# sends uncompressed: nginx's brotli module defaults to quality 6 (WhiteNoise compresses
+# static files ahead of time at 11, the best).
+BROTLI_QUALITY = 6
+# Asked by a browser that takes brotli and gzip (every current one, over HTTPS), and by one
+# that takes gzip alone: WhiteNoise answers from its .br or .gz file, or uncompressed.
+ACCEPT_BROTLI = "br, gzip"
+ACCEPT_GZIP = "gzip"
 ONE_YEAR_SECONDS = 31_536_000
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
@@ -35,9 +45,14 @@ class Response:
     def encoding(self) -> str:
         return self.headers.get("content-encoding", "")
 
+    @property
+    def unpacked(self) -> bytes:
+        if self.encoding == "br":
+            return brotli.decompress(self.body)
+        return gzip.decompress(self.body) if self.encoding == "gzip" else self.body
+
     def text(self) -> str:
-        body = gzip.decompress(self.body) if self.encoding == "gzip" else self.body
-        return body.decode("utf-8", errors="replace")
+        return self.unpacked.decode("utf-8", errors="replace")
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> Response:
@@ -52,6 +67,10 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> Response:
 
 def gzipped_size(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
+
+
+def brotli_size(body: bytes) -> int:
+    return len(brotli.compress(body, quality=BROTLI_QUALITY))
 
 
 class _AssetFinder(HTMLParser):
@@ -79,9 +98,10 @@ class _AssetFinder(HTMLParser):
 class Asset:
     path: str
     status: int
-    sent_bytes: int  # as a browser gets it (gzip or br when WhiteNoise has it)
+    gzip_bytes: int  # as a browser that accepts gzip only gets it
+    brotli_bytes: int  # as a browser that accepts brotli gets it (gzip when no .br file)
     raw_bytes: int
-    encoding: str
+    encoding: str  # of the brotli-accepting browser's answer
     cache_control: str
 
     @property
@@ -97,28 +117,44 @@ class Asset:
 
 @dataclass
 class PageWeight:
-    html_sent_bytes: int
+    html_sent_bytes: int  # as the app sends it to a browser that accepts brotli
     html_gzip_bytes: int
+    html_brotli_bytes: int
     html_encoding: str
     assets: list[Asset]
     external: list[str]  # files from other hosts: they would not load on a closed network
 
     @property
-    def assets_bytes(self) -> int:
-        return sum(asset.sent_bytes for asset in self.assets)
+    def assets_gzip_bytes(self) -> int:
+        return sum(asset.gzip_bytes for asset in self.assets)
+
+    @property
+    def assets_brotli_bytes(self) -> int:
+        return sum(asset.brotli_bytes for asset in self.assets)
 
     @property
     def first_visit_gzip_bytes(self) -> int:
-        return self.html_gzip_bytes + self.assets_bytes
+        return self.html_gzip_bytes + self.assets_gzip_bytes
+
+    @property
+    def first_visit_brotli_bytes(self) -> int:
+        return self.html_brotli_bytes + self.assets_brotli_bytes
 
     @property
     def first_visit_sent_bytes(self) -> int:
-        return self.html_sent_bytes + self.assets_bytes
+        """What a brotli-accepting browser gets from the app alone, with no proxy."""
+        return self.html_sent_bytes + self.assets_brotli_bytes
+
+    def _uncached(self) -> list[Asset]:
+        return [asset for asset in self.assets if not asset.cached_for_a_year]
 
     @property
     def repeat_visit_gzip_bytes(self) -> int:
-        uncached = [asset for asset in self.assets if not asset.cached_for_a_year]
-        return self.html_gzip_bytes + sum(asset.sent_bytes for asset in uncached)
+        return self.html_gzip_bytes + sum(asset.gzip_bytes for asset in self._uncached())
+
+    @property
+    def repeat_visit_brotli_bytes(self) -> int:
+        return self.html_brotli_bytes + sum(asset.brotli_bytes for asset in self._uncached())
 
 
 def page_weight(base_url: str, path: str, cookie: str) -> PageWeight:
@@ -126,9 +162,10 @@ def page_weight(base_url: str, path: str, cookie: str) -> PageWeight:
 
     The HTML, then every stylesheet, script, image and icon it references, and the files
     its stylesheets reference with ``url()``. Bodies are counted as transferred (headers
-    are not); each file is also fetched uncompressed to give its unpacked size.
+    are not), twice: as a browser that accepts brotli gets them and as one that accepts
+    gzip only; each file is also fetched uncompressed to give its unpacked size.
     """
-    html = fetch(base_url + path, {"Cookie": cookie, "Accept-Encoding": "gzip"})
+    html = fetch(base_url + path, {"Cookie": cookie, "Accept-Encoding": ACCEPT_BROTLI})
     finder = _AssetFinder()
     finder.feed(html.text())
     queue = [urllib.parse.urljoin(base_url + path, url) for url in finder.urls]
@@ -143,13 +180,15 @@ def page_weight(base_url: str, path: str, cookie: str) -> PageWeight:
         if not url.startswith(base_url + "/"):
             external.append(url)
             continue
-        sent = fetch(url, {"Accept-Encoding": "br, gzip"})
+        sent = fetch(url, {"Accept-Encoding": ACCEPT_BROTLI})
+        gzipped = fetch(url, {"Accept-Encoding": ACCEPT_GZIP})
         raw = fetch(url)
         assets.append(
             Asset(
                 path=url.removeprefix(base_url),
                 status=sent.status,
-                sent_bytes=len(sent.body),
+                gzip_bytes=len(gzipped.body),
+                brotli_bytes=len(sent.body),
                 raw_bytes=len(raw.body),
                 encoding=sent.encoding or "none",
                 cache_control=sent.headers.get("cache-control", ""),
@@ -159,10 +198,11 @@ def page_weight(base_url: str, path: str, cookie: str) -> PageWeight:
             for reference in CSS_URL.findall(raw.text()):
                 if not reference.startswith(("data:", "#")):
                     queue.append(urllib.parse.urljoin(url, reference))
-    html_body = gzip.decompress(html.body) if html.encoding == "gzip" else html.body
+    html_body = html.unpacked
     return PageWeight(
         html_sent_bytes=len(html.body),
         html_gzip_bytes=len(html.body) if html.encoding == "gzip" else gzipped_size(html_body),
+        html_brotli_bytes=len(html.body) if html.encoding == "br" else brotli_size(html_body),
         html_encoding=html.encoding or "none",
         assets=assets,
         external=external,

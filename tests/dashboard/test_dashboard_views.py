@@ -194,7 +194,7 @@ def test_charts_and_their_tables(lead_client, one_per_band):
     html = response.content.decode()
     for table in ("table-heatmap", "table-distribution", "table-categories", "table-trend"):
         assert f'id="{table}"' in html
-    assert "plotly-cartesian.min.js" in html
+    assert "plotly-scorecard.min.js" in html
 
 
 def test_without_ratings_the_charts_make_way_for_a_hint(lead_client):

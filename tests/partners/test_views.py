@@ -1145,7 +1145,7 @@ def test_scorecard_roadmap_chart_data_when_rated(client_signed_in, integration):
     html = response.content.decode()
     assert 'data-chart="roadmap-data"' in html
     assert 'aria-describedby="steps-table"' in html
-    assert "plotly-cartesian.min.js" in html
+    assert "plotly-scorecard.min.js" in html
     assert "cdn" not in html.lower()
 
 
