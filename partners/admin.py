@@ -33,7 +33,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partners import accounts, history, permissions, services
 from partners.forms import VersionedFormMixin, apply_service_errors, stale_change_lines
-from partners.models import Assessment, ContingencyPlan, Integration, Membership, Partner, Team
+from partners.models import Assessment, CategoryPlan, Integration, Membership, Partner, Team
 from scorecard import rubric
 
 User = get_user_model()
@@ -343,10 +343,10 @@ class AssessmentInline(AdminsManage, admin.TabularInline):
         return False
 
 
-class ContingencyPlanInline(AdminsManage, admin.TabularInline):
+class CategoryPlanInline(AdminsManage, admin.TabularInline):
     """Plans are edited on the integration's page (with who changed them); shown here."""
 
-    model = ContingencyPlan
+    model = CategoryPlan
     fields = ["category", "challenge", "plan", "status", "updated_by", "updated_at"]
     readonly_fields = fields
     extra = 0
@@ -355,7 +355,7 @@ class ContingencyPlanInline(AdminsManage, admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ContingencyPlan]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CategoryPlan]:
         return super().get_queryset(request).select_related("updated_by", "integration__partner")
 
 
@@ -368,7 +368,7 @@ class IntegrationAdmin(VersionedAdmin):
     list_select_related = ["partner", "team", "owner", "current_assessment"]
     autocomplete_fields = ["partner", "owner"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [ContingencyPlanInline, AssessmentInline]
+    inlines = [CategoryPlanInline, AssessmentInline]
 
     @admin.display(description="Score", ordering="current_assessment__total")
     def current_total(self, integration: Integration) -> str:
@@ -423,8 +423,8 @@ def _with_service_validation(form_class, field_names, check):
     return ServiceValidatedForm
 
 
-@admin.register(ContingencyPlan)
-class ContingencyPlanAdmin(HistoryAdmin):
+@admin.register(CategoryPlan)
+class CategoryPlanAdmin(HistoryAdmin):
     """Read-only, for finding a plan and its history; plans are edited on the pages."""
 
     list_display = ["integration", "category", "status", "updated_by", "updated_at"]

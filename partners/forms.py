@@ -16,7 +16,7 @@ from partners import history, plan_services, services
 from partners.models import (
     MAX_VERSION,
     Assessment,
-    ContingencyPlan,
+    CategoryPlan,
     Integration,
     Partner,
     Team,
@@ -284,7 +284,7 @@ class AssessmentForm(forms.Form):
         return scoring.score(self.steps()) if self.is_valid() else None
 
 
-class ContingencyPlanForm(VersionedFormMixin, _CrispyForm):
+class CategoryPlanForm(VersionedFormMixin, _CrispyForm):
     """One category's plan on the plans page; a blank challenge and plan means none.
 
     Its hidden ``version`` is that of the plan it was opened on, or
@@ -294,7 +294,7 @@ class ContingencyPlanForm(VersionedFormMixin, _CrispyForm):
     """
 
     class Meta:
-        model = ContingencyPlan
+        model = CategoryPlan
         fields = PLAN_FIELDS
         widgets = {
             "challenge": forms.Textarea(attrs={"rows": 2}),
@@ -329,23 +329,15 @@ class ContingencyPlanForm(VersionedFormMixin, _CrispyForm):
         data = self.cleaned_data
         return {"challenge": data["challenge"], "plan": data["plan"], "status": data["status"]}
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("challenge") and not cleaned.get("plan"):
-            self.add_error("plan", "Say what you will do about this challenge.")
-        if cleaned.get("plan") and not cleaned.get("challenge"):
-            self.add_error("challenge", "Say which challenge this plan answers.")
-        return cleaned
-
     def validate_unique(self) -> None:
         # integration and category are not form fields; the service keeps one per category.
         pass
 
 
-def plan_forms(data: Any, plans: dict[str, ContingencyPlan]) -> list[ContingencyPlanForm]:
+def plan_forms(data: Any, plans: dict[str, CategoryPlan]) -> list[CategoryPlanForm]:
     """The plans page's forms, one per rubric category, on ``data`` (None: unbound)."""
     return [
-        ContingencyPlanForm(
+        CategoryPlanForm(
             data, prefix=category.key, instance=plans.get(category.key), category=category
         )
         for category in rubric.CATEGORIES
@@ -353,17 +345,17 @@ def plan_forms(data: Any, plans: dict[str, ContingencyPlan]) -> list[Contingency
 
 
 def refuse_plans(
-    forms: list[ContingencyPlanForm],
+    forms: list[CategoryPlanForm],
     error: plan_services.PlansNotSavedError,
-    plans: dict[str, ContingencyPlan],
-) -> list[ContingencyPlanForm]:
+    plans: dict[str, CategoryPlan],
+) -> list[CategoryPlanForm]:
     """The plans page after a refused save: each refused category with its message and
     the person's input, the untouched ones as saved now, the others as they were sent."""
     shown = []
     for form in forms:
         key = form.category.key
         if key in error.untouched:
-            form = ContingencyPlanForm(prefix=key, instance=plans.get(key), category=form.category)
+            form = CategoryPlanForm(prefix=key, instance=plans.get(key), category=form.category)
         elif key in error.by_category:
             apply_service_errors(form, error.by_category[key])
         shown.append(form)

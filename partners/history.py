@@ -1,7 +1,7 @@
 """Reads of the change history: who changed what, and when.
 
 django-simple-history writes a row per save of a Partner, Integration,
-ContingencyPlan, Team or Membership (see their ``history`` managers in
+CategoryPlan, Team or Membership (see their ``history`` managers in
 partners.models).  This module turns those rows into what people read: an
 entry with a date, a person and the fields that changed, labelled and valued
 as the forms show them.
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 
-from partners.models import ContingencyPlan, Integration, Partner
+from partners.models import CategoryPlan, Integration, Partner
 from partners.people import display_name
 
 DEFAULT_LIMIT = 10
@@ -179,7 +179,7 @@ def plan_at_version(integration_id: int, category: str, version: int) -> Any | N
     from before versions existed all say 1: the newest of them is the one meant.
     """
     return (
-        ContingencyPlan.history.filter(
+        CategoryPlan.history.filter(
             integration_id=integration_id, category=category, version=version
         )
         .exclude(history_type=_DELETED)
@@ -195,14 +195,14 @@ def plan_changes_since(integration_id: int, category: str, version: int) -> Stal
     editor started from to the plan saved now ("now …" when that state had no
     plan); no changes when the plan has been removed (``current_version`` 0).
     """
-    fields = [field for field in listed_fields(ContingencyPlan) if field.name != "category"]
+    fields = [field for field in listed_fields(CategoryPlan) if field.name != "category"]
     saved = (
-        ContingencyPlan._base_manager.filter(integration_id=integration_id, category=category)
+        CategoryPlan._base_manager.filter(integration_id=integration_id, category=category)
         .select_related("updated_by")
         .first()
     )
     start = plan_at_version(integration_id, category, version) if version else None
-    rows = ContingencyPlan.history.filter(integration_id=integration_id, category=category)
+    rows = CategoryPlan.history.filter(integration_id=integration_id, category=category)
     if version:
         later = rows.filter(version__gt=version)
     elif saved is not None:
@@ -265,9 +265,9 @@ def _plan_rows(integration_pk: int, before: datetime | None, limit: int) -> list
     }
     previous = {
         f"previous_{name}": Window(Lag(name), **window)
-        for name in ("history_id", *(field.attname for field in listed_fields(ContingencyPlan)))
+        for name in ("history_id", *(field.attname for field in listed_fields(CategoryPlan)))
     }
-    rows = ContingencyPlan.history.filter(integration_id=integration_pk)
+    rows = CategoryPlan.history.filter(integration_id=integration_pk)
     if before is not None:
         rows = rows.filter(history_date__lt=before)
     rows = rows.annotate(**previous).select_related("history_user", "updated_by")
@@ -308,8 +308,8 @@ def _record_entries(
 
 
 def _plan_entries(rows: list[Any]) -> list[ChangeEntry]:
-    fields = listed_fields(ContingencyPlan)
-    category_names = dict(ContingencyPlan._meta.get_field("category").flatchoices)
+    fields = listed_fields(CategoryPlan)
+    category_names = dict(CategoryPlan._meta.get_field("category").flatchoices)
     entries = []
     for row in rows:
         plan = f"the {category_names.get(row.category, row.category)} plan"

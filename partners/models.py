@@ -7,11 +7,14 @@ database invariants and read helpers.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from functools import reduce
 from operator import add
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -19,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from scorecard import rubric, scoring
+from scorecard import planning, relationship, rubric, scoring
 
 # The largest version a record can be edited from: the column holds up to 2**31 - 1
 # (PostgreSQL's integer) and a save adds one.  Larger numbers sent by a form or the
@@ -70,9 +73,55 @@ class Incentive(models.TextChoices):
 
 
 class PlanStatus(models.TextChoices):
-    OPEN = "open", "Open"
+    NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
-    RESOLVED = "resolved", "Resolved"
+    DONE = "done", "Done"
+    BLOCKED = "blocked", "Blocked"
+
+
+class Sourcing(models.TextChoices):
+    IN_HOUSE = planning.IN_HOUSE, "In-house"
+    OUTSOURCED = planning.OUTSOURCED, "Outsourced"
+
+
+class HurdleKind(models.TextChoices):
+    """The rubric document's three kinds of internal hurdle."""
+
+    COGNITIVE = "cognitive", "Cognitive"
+    MOTIVATIONAL = "motivational", "Motivational"
+    RESOURCE = "resource", "Resource"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Party(models.TextChoices):
+    """Who builds, hosts or supports an integration."""
+
+    US = "us", "Us"
+    PARTNER = "partner", "The partner"
+    THIRD_PARTY = "third_party", "A third party"
+
+
+class SupportTerms(models.TextChoices):
+    SLA = relationship.SLA, "SLA"
+    BEST_EFFORTS = relationship.BEST_EFFORTS, "Best efforts only"
+
+
+class ValueKind(models.TextChoices):
+    """What one side of an integration can give the other."""
+
+    REVENUE_SHARE = "revenue_share", "Revenue share"
+    DIRECT_COMPENSATION = "direct_compensation", "Direct compensation"
+    CO_MARKETING = "co_marketing", "Co-marketing"
+    CUSTOMERS = "customers", "Customers and leads"
+    DATA = "data", "Data"
+    ENGINEERING = "engineering", "Engineering effort"
+    SUPPORT = "support", "Support"
+    PRODUCT_VALUE = "product_value", "A better product for its users"
 
 
 class Team(models.Model):
@@ -187,6 +236,19 @@ class Partner(models.Model):
         return reverse("partners:partner_detail", args=[self.slug])
 
 
+def _value_kinds_validator(value: Any) -> None:
+    if not isinstance(value, list) or any(item not in ValueKind.values for item in value):
+        raise ValidationError(
+            "Choose from: %(kinds)s.", params={"kinds": ", ".join(ValueKind.labels)}
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each kind of value is listed once.")
+
+
+def _party_field(verbose_name: str) -> models.CharField:
+    return models.CharField(verbose_name, max_length=20, choices=Party.choices, blank=True)
+
+
 class IntegrationQuerySet(models.QuerySet):
     """The read shapes of integrations, one per kind of page, each pinned by a
     query-count test (tests/partners/test_querysets.py)."""
@@ -264,6 +326,39 @@ class Integration(models.Model):
         help_text="What each side has committed to: response times, maintenance, notice of "
         "API changes.",
     )
+    # Value exchange and commitments: what keeps both sides interested, and what
+    # each has promised. Lists of ValueKind values; empty means nothing recorded.
+    partner_gets = models.JSONField(
+        "what the partner gets",
+        default=list,
+        blank=True,
+        validators=[_value_kinds_validator],
+        help_text="What the partner receives from the integration.",
+    )
+    we_get = models.JSONField(
+        "what we get",
+        default=list,
+        blank=True,
+        validators=[_value_kinds_validator],
+        help_text="What we receive from the integration.",
+    )
+    built_by = _party_field("built by")
+    hosted_by = _party_field("hosted by")
+    supported_by = _party_field("supported by")
+    support_terms = models.CharField(
+        max_length=20,
+        choices=SupportTerms.choices,
+        blank=True,
+        help_text="An SLA, or best efforts only; empty while nothing is agreed.",
+    )
+    api_notice_days = models.PositiveSmallIntegerField(
+        "notice of API changes (days)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="How many days' notice each side gives before changing its API; empty "
+        "when none is agreed.",
+    )
     intent = models.TextField(
         "intent and expected duration",
         blank=True,
@@ -320,6 +415,17 @@ class Integration(models.Model):
                 condition=Q(incentive_model__in=[choice.value for choice in Incentive]),
                 name="integration_incentive_valid",
             ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__in": ["", *Party.values]}),
+                    name=f"integration_{name}_valid",
+                )
+                for name in ("built_by", "hosted_by", "supported_by")
+            ),
+            models.CheckConstraint(
+                condition=Q(support_terms__in=["", *SupportTerms.values]),
+                name="integration_support_terms_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -333,6 +439,21 @@ class Integration(models.Model):
         return self.current_assessment.score if self.current_assessment else None
 
     def warnings(self, now: datetime | None = None) -> list[scoring.ScoreWarning]:
+        """The score's warnings, then the relationship's (reads the partner)."""
+        return self.score_warnings(now) + self.relationship_warnings()
+
+    def relationship_warnings(self) -> list[scoring.ScoreWarning]:
+        return relationship.warnings(
+            status=self.status,
+            platform_closed=self.partner.platform_openness == PlatformOpenness.CLOSED,
+            support_terms=self.support_terms,
+            partner_gets=self.partner_gets,
+            we_get=self.we_get,
+            has_incentive=self.incentive_model != Incentive.NONE,
+            api_notice_days=self.api_notice_days,
+        )
+
+    def score_warnings(self, now: datetime | None = None) -> list[scoring.ScoreWarning]:
         current, previous = self.current_assessment, self.previous_assessment
         return scoring.warnings(
             steps=current.steps if current else None,
@@ -473,21 +594,76 @@ class AssessmentImmutableError(Exception):
     """Raised when code tries to change an assessment that is already saved."""
 
 
-class ContingencyPlan(models.Model):
-    """What could block an integration's next step in one category, and the plan for it."""
+class CategoryPlan(models.Model):
+    """An integration's plan for one rubric category: where it goes next, by when, at what cost.
+
+    The target (step and date) is plan against actual; the challenge and the
+    contingency plan are what could block the way and what we do then; the
+    effort is the estimate for the next step, the cheapest next points rank it.
+    """
 
     Status = PlanStatus
+    Sourcing = Sourcing
 
     # Indexed by the (integration, category) unique constraint below.
     integration = models.ForeignKey(
-        Integration, on_delete=models.CASCADE, related_name="contingency_plans", db_index=False
+        Integration, on_delete=models.CASCADE, related_name="category_plans", db_index=False
     )
     category = models.CharField(max_length=30, choices=[(c.key, c.name) for c in rubric.CATEGORIES])
-    challenge = models.TextField(
-        help_text="What could go wrong on the way to this category's next step."
+    target_step = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(n, f"Step {n}") for n in range(rubric.MIN_STEP + 1, rubric.MAX_STEP + 1)],
+        help_text="The step to reach; above the current one.",
     )
-    plan = models.TextField(help_text="What we will do if it happens, and who does it.")
-    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    target_date = models.DateField(
+        null=True, blank=True, help_text="The date to reach the target step by."
+    )
+    challenge = models.TextField(
+        "challenge expected",
+        blank=True,
+        help_text="What could go wrong on the way to this category's next step.",
+    )
+    plan = models.TextField(
+        "contingency plan", blank=True, help_text="What we will do if it happens, and who does it."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who drives this category to its next step.",
+    )
+    status = models.CharField(
+        max_length=20, choices=PlanStatus.choices, default=PlanStatus.NOT_STARTED
+    )
+    effort_weeks = models.DecimalField(
+        "effort (person-weeks)",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="The estimate for the next step, in person-weeks.",
+    )
+    sourcing = models.CharField(
+        max_length=20,
+        choices=Sourcing.choices,
+        default=Sourcing.IN_HOUSE,
+        help_text="Who does the work: our own people, or bought in.",
+    )
+    hourly_rate = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Optional: what an hour costs, so the cost of outsourcing is visible.",
+    )
+    expected_value = models.TextField(
+        blank=True, help_text="What the next step brings: for users, for us, for the partner."
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -502,15 +678,29 @@ class ContingencyPlan(models.Model):
         ordering = ["integration", "category"]
         constraints = [
             models.UniqueConstraint(
-                fields=["integration", "category"], name="contingency_plan_one_per_category"
+                fields=["integration", "category"], name="category_plan_one_per_category"
             ),
             models.CheckConstraint(
                 condition=Q(category__in=list(rubric.CATEGORY_KEYS)),
-                name="contingency_plan_category_valid",
+                name="category_plan_category_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[choice.value for choice in PlanStatus]),
-                name="contingency_plan_status_valid",
+                name="category_plan_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(sourcing__in=[choice.value for choice in Sourcing]),
+                name="category_plan_sourcing_valid",
+            ),
+            # A target is a step and a date, or nothing.
+            models.CheckConstraint(
+                condition=Q(target_step__isnull=True, target_date__isnull=True)
+                | Q(
+                    target_step__gte=rubric.MIN_STEP + 1,
+                    target_step__lte=rubric.MAX_STEP,
+                    target_date__isnull=False,
+                ),
+                name="category_plan_target_complete",
             ),
         ]
 
@@ -520,6 +710,85 @@ class ContingencyPlan(models.Model):
     @property
     def rubric_category(self) -> rubric.Category:
         return rubric.category(self.category)
+
+    def clean(self) -> None:
+        # A challenge and its contingency plan come as a pair: one without the
+        # other is half a thought. A plan may hold neither (a target alone).
+        errors = {}
+        if self.challenge and not self.plan:
+            errors["plan"] = "Say what you will do about this challenge."
+        if self.plan and not self.challenge:
+            errors["challenge"] = "Say which challenge this plan answers."
+        if (self.target_step is None) != (self.target_date is None):
+            missing = "target_date" if self.target_date is None else "target_step"
+            errors[missing] = "A target needs both a step and a date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def target(self) -> planning.Target | None:
+        if self.target_step is None or self.target_date is None:
+            return None
+        return planning.Target(self.target_step, self.target_date)
+
+    @property
+    def effort(self) -> planning.Effort | None:
+        if self.effort_weeks is None:
+            return None
+        return planning.Effort(self.effort_weeks, self.sourcing, self.hourly_rate)
+
+
+class Hurdle(models.Model):
+    """Something inside our own company that threatens an integration's progress in a category."""
+
+    Kind = HurdleKind
+    Severity = Severity
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="hurdles")
+    kind = models.CharField(max_length=20, choices=HurdleKind.choices)
+    category = models.CharField(
+        "category threatened",
+        max_length=30,
+        choices=[(c.key, c.name) for c in rubric.CATEGORIES],
+    )
+    description = models.TextField(help_text="The hurdle, in a sentence or two.")
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who takes it on.",
+    )
+    mitigation = models.TextField(blank=True, help_text="What we do to get over it.")
+    resolved = models.BooleanField(default=False, help_text="Overcome: kept for the record.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = _version_field()
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["integration", "resolved", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=HurdleKind.values), name="hurdle_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=Severity.values), name="hurdle_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=list(rubric.CATEGORY_KEYS)),
+                name="hurdle_category_valid",
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="hurdle_described"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration}: {self.get_kind_display()} hurdle"
 
 
 class PortfolioVersion(models.Model):

@@ -1,7 +1,7 @@
 """Writes of contingency plans: one per rubric category of an integration.
 
 A plan has its own versions, and the plans page saves all its categories at
-once, all or none (:func:`contingency_plans_save`), so a page opened earlier
+once, all or none (:func:`category_plans_save`), so a page opened earlier
 cannot undo someone else's save of a category the editor did not touch.
 """
 
@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from partners import history
-from partners.models import ContingencyPlan, Integration
+from partners.models import CategoryPlan, Integration
 from partners.services import StaleVersionError, claim_version, clean_fields, model_update
 from scorecard import rubric
 
 
 class PlanFields(TypedDict, total=False):
-    """What :func:`contingency_plan_save` writes: the plan's text and status."""
+    """What :func:`category_plan_save` writes: the plan's text and status."""
 
     challenge: str
     plan: str
@@ -70,14 +70,14 @@ class PlansNotSavedError(ValidationError):
         return [category for category in rubric.CATEGORIES if category.key in self.by_category]
 
 
-def contingency_plan_save(
+def category_plan_save(
     *,
     integration: Integration,
     category: str,
     updated_by: AbstractBaseUser,
     expected_version: int | None = None,
     **fields: Unpack[PlanFields],
-) -> ContingencyPlan:
+) -> CategoryPlan:
     """Create or update the integration's plan for one rubric category.
 
     ``expected_version`` is the version of the plan the editor started from, or
@@ -86,7 +86,7 @@ def contingency_plan_save(
     nothing is written.  Every save moves the plan to a new version.
     """
     _plan_category_check(category)
-    plan = ContingencyPlan.objects.filter(integration=integration, category=category).first()
+    plan = CategoryPlan.objects.filter(integration=integration, category=category).first()
     if plan is None:
         return _plan_create(integration, category, updated_by, expected_version, fields)
     if expected_version == NO_PLAN:
@@ -100,16 +100,16 @@ def contingency_plan_save(
     return plan
 
 
-def contingency_plan_delete(
+def category_plan_delete(
     *, integration: Integration, category: str, expected_version: int | None = None
 ) -> None:
     """Remove the integration's plan for one category, if it is still as the editor saw it.
 
-    ``expected_version`` as for :func:`contingency_plan_save`.  A plan already
+    ``expected_version`` as for :func:`category_plan_save`.  A plan already
     gone is left gone; one saved or added meanwhile raises :class:`StalePlanError`.
     """
     _plan_category_check(category)
-    plan = ContingencyPlan.objects.filter(integration=integration, category=category).first()
+    plan = CategoryPlan.objects.filter(integration=integration, category=category).first()
     if plan is None:
         return  # what the editor asked for; nobody's plan is lost
     if expected_version == NO_PLAN:
@@ -119,7 +119,7 @@ def contingency_plan_delete(
         plan.delete()  # the history row of the removal carries the claimed version
 
 
-def contingency_plans_save(
+def category_plans_save(
     *,
     integration: Integration,
     updated_by: AbstractBaseUser,
@@ -151,11 +151,11 @@ def contingency_plans_save(
                 # transaction usable, so every refused category can be reported.
                 with transaction.atomic():
                     if fields is None:
-                        contingency_plan_delete(
+                        category_plan_delete(
                             integration=integration, category=category, expected_version=expected
                         )
                     else:
-                        contingency_plan_save(
+                        category_plan_save(
                             integration=integration,
                             category=category,
                             updated_by=updated_by,
@@ -176,7 +176,7 @@ _UNKNOWN = object()  # the state an editor started from, when no saved state has
 def _opened_plans(integration: Integration, versions: Mapping[str, int | None]) -> dict[str, Any]:
     """Each category's plan as the editor saw it: the saved plan or its history row at
     the version they started from, None for no plan, or ``_UNKNOWN``."""
-    saved = {plan.category: plan for plan in integration.contingency_plans.all()}
+    saved = {plan.category: plan for plan in integration.category_plans.all()}
     opened: dict[str, Any] = {}
     for category, version in versions.items():
         plan = saved.get(category)
@@ -209,13 +209,13 @@ def _plan_create(
     updated_by: AbstractBaseUser,
     expected_version: int | None,
     fields: PlanFields,
-) -> ContingencyPlan:
-    plan = ContingencyPlan(integration=integration, category=category, updated_by=updated_by)
+) -> CategoryPlan:
+    plan = CategoryPlan(integration=integration, category=category, updated_by=updated_by)
     model_update(plan, fields=fields, allowed=PLAN_FIELDS)
     clean_fields(plan)
     # A category's versions never repeat, so a form opened on a removed plan
     # cannot match a new plan that happens to restart at the same number.
-    rows = ContingencyPlan.history.filter(integration_id=integration.pk, category=category)
+    rows = CategoryPlan.history.filter(integration_id=integration.pk, category=category)
     latest = rows.aggregate(models.Max("version"))["version__max"] or 0
     if expected_version not in (None, NO_PLAN):
         if expected_version > latest:
@@ -231,13 +231,13 @@ def _plan_create(
             plan.save()
     except IntegrityError:
         # Another first save of this category won (the one-per-category constraint).
-        if not ContingencyPlan.objects.filter(integration=integration, category=category).exists():
+        if not CategoryPlan.objects.filter(integration=integration, category=category).exists():
             raise
         raise _stale_plan(integration.pk, category, NO_PLAN) from None
     return plan
 
 
-def _claim_plan_version(plan: ContingencyPlan, expected_version: int | None) -> None:
+def _claim_plan_version(plan: CategoryPlan, expected_version: int | None) -> None:
     """:func:`partners.services.claim_version` for a plan (None: the version loaded);
     a plan removed meanwhile is someone else's change too, so it is refused as stale."""
     claim_version(

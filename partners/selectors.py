@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lead, Lower
 
-from partners.models import Assessment, ContingencyPlan, Integration, Partner, Team
+from partners.models import Assessment, CategoryPlan, Integration, Partner, Team
 from partners.people import display_name_sql
 from scorecard import scoring
 from scorecard.rubric import BANDS, CATEGORIES, MAX_TOTAL, MIN_TOTAL, Band, Category
@@ -67,9 +67,9 @@ def assessment_history(integration: Integration) -> QuerySet[Assessment]:
     return integration.assessments.for_history()
 
 
-def contingency_plans(integration: Integration) -> dict[str, ContingencyPlan]:
+def category_plans(integration: Integration) -> dict[str, CategoryPlan]:
     """The integration's plans keyed by rubric category."""
-    plans = integration.contingency_plans.select_related("updated_by")
+    plans = integration.category_plans.select_related("updated_by")
     return {plan.category: plan for plan in plans}
 
 
@@ -126,7 +126,7 @@ def attention_reasons(integration: Integration, now: datetime) -> list[str]:
     """The labels of the reasons an integration (with its pointers loaded) needs attention."""
     labels = {reason.code: reason.label for reason in ATTENTION_REASONS}
     codes = []
-    for warning in integration.warnings(now):
+    for warning in integration.score_warnings(now):
         code = WARNING_TO_REASON.get(warning.code, warning.code)
         if code not in codes:
             codes.append(code)

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from partners import history
 from partners.models import (
     Assessment,
-    ContingencyPlan,
+    CategoryPlan,
     Incentive,
     Integration,
     IntegrationStatus,
@@ -235,7 +235,7 @@ def _save(
 
 
 def claim_version(
-    instance: Partner | Integration | ContingencyPlan,
+    instance: Partner | Integration | CategoryPlan,
     expected_version: int,
     *,
     stale: Callable[[int], ValidationError] | None = None,

@@ -192,7 +192,7 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # only be newer than the version they are cached under, never older.
     version = portfolio_cache.current_version()
     integration = get_object_or_404(Integration.objects.for_scorecard(), pk=pk)
-    plans = selectors.contingency_plans(integration)
+    plans = selectors.category_plans(integration)
     charts = figures.integration_figures(integration, version)
     return render(
         request,
@@ -250,15 +250,15 @@ def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
 
     Only the categories changed since the page was opened are saved; one that
     someone else saved meanwhile is refused with what they saved, and then
-    nothing is (see plan_services.contingency_plans_save).
+    nothing is (see plan_services.category_plans_save).
     """
     integration = get_object_or_404(Integration.objects.for_editing(), pk=pk)
     _require(permissions.can_manage_integration(request.user, integration))
-    forms = plan_forms(request.POST or None, selectors.contingency_plans(integration))
+    forms = plan_forms(request.POST or None, selectors.category_plans(integration))
     refused = None
     if request.method == "POST" and all(form.is_valid() for form in forms):
         try:
-            saved = plan_services.contingency_plans_save(
+            saved = plan_services.category_plans_save(
                 integration=integration,
                 updated_by=request.user,
                 plans={form.category.key: form.plan_fields() for form in forms},
@@ -266,7 +266,7 @@ def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except plan_services.PlansNotSavedError as error:
             refused = error
-            forms = refuse_plans(forms, error, selectors.contingency_plans(integration))
+            forms = refuse_plans(forms, error, selectors.category_plans(integration))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

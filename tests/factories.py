@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from partners.models import (
     Assessment,
-    ContingencyPlan,
+    CategoryPlan,
+    Hurdle,
     Integration,
     Membership,
     Partner,
@@ -72,6 +73,9 @@ class IntegrationFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     owner = factory.LazyAttribute(lambda o: MembershipFactory(team=o.team).user)
     status = Integration.Status.LIVE
+    # A notice period agreed, so a live integration raises no relationship warning
+    # unless a test asks for one (tests/partners/test_relationship_warnings.py).
+    api_notice_days = 30
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):
@@ -91,14 +95,26 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     adoption_priority = 1
 
 
-class ContingencyPlanFactory(factory.django.DjangoModelFactory):
+class CategoryPlanFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ContingencyPlan
+        model = CategoryPlan
 
     integration = factory.SubFactory(IntegrationFactory)
     category = "support"
     challenge = "The partner's sandbox is shared and often reset."
     plan = "Ask for a dedicated test tenant; keep fixtures to re-create data."
+
+
+class HurdleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Hurdle
+
+    integration = factory.SubFactory(IntegrationFactory)
+    kind = Hurdle.Kind.RESOURCE
+    category = "support"
+    description = "Nobody on the team has time for the partner's support queue."
+    severity = Hurdle.Severity.MEDIUM
+    mitigation = "Ask for two days a month of a support engineer."
 
 
 def steps(vt=1, br=1, su=1, dr=1, ap=1):

@@ -12,7 +12,7 @@ from partners import urls as partner_urls
 from partners.models import Assessment, Membership, Partner
 from partners.services import assessment_create
 from tests.factories import (
-    ContingencyPlanFactory,
+    CategoryPlanFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -159,7 +159,7 @@ def marked_up(lead):
         notes={"value_transfer": markup("note")},
         comment=markup("comment"),
     )
-    plan = ContingencyPlanFactory(
+    plan = CategoryPlanFactory(
         integration=integration, challenge=markup("challenge"), plan=markup("plan")
     )
     # Something to compare it with.

@@ -70,7 +70,7 @@ from exchange.services import pending_import_create
 from partners.forms import IntegrationForm, PartnerForm
 from partners.models import (
     Assessment,
-    ContingencyPlan,
+    CategoryPlan,
     Integration,
     Partner,
     Role,
@@ -210,7 +210,7 @@ def rating(world: World) -> dict:
 def plans(world: World) -> dict:
     data = {}
     for key in rubric.CATEGORY_KEYS:
-        data.update({f"{key}-challenge": "", f"{key}-plan": "", f"{key}-status": "open"})
+        data.update({f"{key}-challenge": "", f"{key}-plan": "", f"{key}-status": "not_started"})
     data.update({"support-challenge": "Sandbox resets", "support-plan": "Own tenant"})
     return data
 
@@ -625,7 +625,7 @@ def snapshot() -> tuple:
             )
         ),
         Assessment.objects.count(),
-        list(ContingencyPlan.objects.order_by("pk").values_list("pk", "challenge", "updated_at")),
+        list(CategoryPlan.objects.order_by("pk").values_list("pk", "challenge", "updated_at")),
         # Tokens' last_used_at is left out: using a token is not a write.
         list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
         list(PendingImport.objects.order_by("pk").values_list("pk", "content")),

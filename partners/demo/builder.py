@@ -246,7 +246,7 @@ class DemoBuilder:
             self.created.assessments += 1
         for plan in story.plans:
             challenge, text = PLAN_TEXT[plan.category]
-            plan_services.contingency_plan_save(
+            plan_services.category_plan_save(
                 integration=integration,
                 category=plan.category,
                 updated_by=owner or raters[0],

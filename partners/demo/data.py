@@ -308,7 +308,7 @@ NO_INCENTIVE, DIRECT, REV_SHARE, OTHER = (
     Incentive.REVENUE_SHARE,
     Incentive.OTHER,
 )
-OPEN_PLAN, IN_PROGRESS, RESOLVED = PlanStatus.OPEN, PlanStatus.IN_PROGRESS, PlanStatus.RESOLVED
+OPEN_PLAN, IN_PROGRESS, RESOLVED = PlanStatus.NOT_STARTED, PlanStatus.IN_PROGRESS, PlanStatus.DONE
 
 WORKED_EXAMPLES: tuple[Story, ...] = (
     Story(

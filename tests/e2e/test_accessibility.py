@@ -16,7 +16,7 @@ from api.tokens import token_create
 from partners.models import Role
 from tests.e2e.axe import assert_accessible
 from tests.factories import (
-    ContingencyPlanFactory,
+    CategoryPlanFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -63,7 +63,7 @@ def integration(team, lead):
     )
     rate(billing, lead, vt=2, br=2, su=1, dr=1, ap=1)
     rate(billing, lead, vt=3, br=2, su=2, dr=1, ap=1)
-    ContingencyPlanFactory(integration=billing, category="support")
+    CategoryPlanFactory(integration=billing, category="support")
     IntegrationFactory(name="Calendar", partner=billing.partner, team=team, owner=lead)
     return billing
 

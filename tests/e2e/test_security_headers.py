@@ -8,7 +8,7 @@ from playwright.sync_api import Locator, Page, expect
 from partners.models import Membership
 from scorecard.rubric import MAX_TOTAL, MIN_TOTAL
 from tests.factories import (
-    ContingencyPlanFactory,
+    CategoryPlanFactory,
     IntegrationFactory,
     MembershipFactory,
     UserFactory,
@@ -144,7 +144,7 @@ def rated_integration(transactional_db):
     integration = IntegrationFactory(name="Store locator")
     rate(integration, vt=2, br=2, su=1, dr=1, ap=1)
     rate(integration, vt=3, br=2, su=2, dr=1, ap=1)
-    ContingencyPlanFactory(integration=integration)
+    CategoryPlanFactory(integration=integration)
     return integration
 
 

@@ -60,7 +60,7 @@ def _inline_management(prefix: str, total: int, initial: int) -> dict:
         "/admin/partners/integration/",
         "/admin/partners/integration/add/",
         "/admin/partners/assessment/",
-        "/admin/partners/contingencyplan/",
+        "/admin/partners/categoryplan/",
         "/admin/auth/user/",
         "/admin/auth/user/add/",
     ],
@@ -379,7 +379,7 @@ def test_an_integration_is_edited_in_the_admin_through_the_services(staff_client
             "commitments": "",
             "intent": "",
             "version": integration.version,
-            **_inline_management("contingency_plans", 0, 0),
+            **_inline_management("category_plans", 0, 0),
             **_inline_management("assessments", 0, 0),
         },
     )
@@ -402,7 +402,7 @@ def test_the_admin_refuses_an_owner_outside_the_team_beside_the_field(staff_clie
             "status": integration.status,
             "incentive_model": integration.incentive_model,
             "version": integration.version,
-            **_inline_management("contingency_plans", 0, 0),
+            **_inline_management("category_plans", 0, 0),
             **_inline_management("assessments", 0, 0),
         },
     )

@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from partners import history, plan_services, services
-from partners.models import ContingencyPlan, Integration, Membership, Partner, Role, Team
+from partners.models import CategoryPlan, Integration, Membership, Partner, Role, Team
 from tests.factories import (
-    ContingencyPlanFactory,
+    CategoryPlanFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -109,7 +109,7 @@ def test_plans_saved_on_the_plans_page_record_who(lead_client, lead):
         plans_data(support=("Sandbox resets", "Ask for a tenant")),
     )
 
-    row = ContingencyPlan.history.get(integration_id=integration.pk)
+    row = CategoryPlan.history.get(integration_id=integration.pk)
     assert (row.history_type, row.history_user, row.category) == ("+", lead, "support")
 
 
@@ -211,10 +211,10 @@ def test_the_admin_shows_each_records_history(staff_client, path):
     assert "history" in response.content.decode().lower()
 
 
-def test_the_admin_shows_a_contingency_plans_history(staff_client):
-    plan = ContingencyPlanFactory()
+def test_the_admin_shows_a_category_plans_history(staff_client):
+    plan = CategoryPlanFactory()
 
-    response = staff_client.get(f"/admin/partners/contingencyplan/{plan.pk}/history/")
+    response = staff_client.get(f"/admin/partners/categoryplan/{plan.pk}/history/")
 
     assert response.status_code == 200
 
@@ -253,9 +253,7 @@ def test_the_integration_page_lists_its_changes_and_its_plans(lead_client, lead)
     services.integration_update(integration=integration, status=Integration.Status.RETIRED)
     plans_path = f"/integrations/{integration.pk}/plans/"
     lead_client.post(plans_path, plans_data(support=("Sandbox resets", "Ask for a tenant")))
-    lead_client.post(
-        plans_path, plans_data(support=("Sandbox resets", "Ask for a tenant", "resolved"))
-    )
+    lead_client.post(plans_path, plans_data(support=("Sandbox resets", "Ask for a tenant", "done")))
 
     response = lead_client.get(f"/integrations/{integration.pk}/")
 
@@ -267,16 +265,17 @@ def test_the_integration_page_lists_its_changes_and_its_plans(lead_client, lead)
         "created the integration",
     ]
     text = visible_text(response)
-    assert "Lena Lead changed the Support plan Status: Open → Resolved" in text
+    assert "Lena Lead changed the Support plan Status: Not started → Done" in text
     assert (
-        "Lena Lead added the Support plan Challenge: Sandbox resets Plan: Ask for a tenant" in text
+        "Lena Lead added the Support plan Challenge expected: Sandbox resets "
+        "Contingency plan: Ask for a tenant" in text
     )
     assert "Status: Live → Retired" in text
 
 
 def test_a_removed_plan_is_listed(lead_client, lead):
     integration = IntegrationFactory(team=lead.memberships.get().team)
-    ContingencyPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="support")
 
     lead_client.post(f"/integrations/{integration.pk}/plans/", plans_data())
 
@@ -310,7 +309,7 @@ def test_older_changes_of_an_integration_interleave_its_plans(lead_client):
     start = timezone.now()
     for n in range(8):
         services.integration_update(integration=integration, description=f"Edit {n}")
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration,
             category="support",
             updated_by=UserFactory(),

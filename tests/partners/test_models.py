@@ -15,7 +15,7 @@ from django.utils import timezone
 from partners.models import (
     Assessment,
     AssessmentImmutableError,
-    ContingencyPlan,
+    CategoryPlan,
     Integration,
     Membership,
     Partner,
@@ -23,7 +23,7 @@ from partners.models import (
 from scorecard import rubric, scoring
 from tests.factories import (
     AssessmentFactory,
-    ContingencyPlanFactory,
+    CategoryPlanFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -467,29 +467,29 @@ def test_membership_role_is_enforced_by_the_database():
         Membership.objects.filter(pk=membership.pk).update(role="admin")
 
 
-def test_one_contingency_plan_per_category():
-    plan = ContingencyPlanFactory(category="support")
+def test_one_category_plan_per_category():
+    plan = CategoryPlanFactory(category="support")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        ContingencyPlan.objects.create(
+        CategoryPlan.objects.create(
             integration=plan.integration, category="support", challenge="c", plan="p"
         )
 
-    ContingencyPlan.objects.create(
+    CategoryPlan.objects.create(
         integration=plan.integration, category="data_relationship", challenge="c", plan="p"
     )
-    assert plan.integration.contingency_plans.count() == 2
+    assert plan.integration.category_plans.count() == 2
 
 
-def test_contingency_plan_category_must_be_a_rubric_category():
-    plan = ContingencyPlanFactory()
+def test_category_plan_category_must_be_a_rubric_category():
+    plan = CategoryPlanFactory()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        ContingencyPlan.objects.filter(pk=plan.pk).update(category="total")
+        CategoryPlan.objects.filter(pk=plan.pk).update(category="total")
 
 
-def test_contingency_plan_points_at_its_rubric_category():
-    plan = ContingencyPlanFactory(category="data_relationship")
+def test_category_plan_points_at_its_rubric_category():
+    plan = CategoryPlanFactory(category="data_relationship")
 
     assert plan.rubric_category is rubric.category("data_relationship")
     assert plan.get_category_display() == "Data relationship"

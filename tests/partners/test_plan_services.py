@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from partners import plan_services
-from partners.models import ContingencyPlan, Integration
+from partners.models import CategoryPlan, Integration
 from scorecard import rubric
 from tests.factories import IntegrationFactory, UserFactory
 
@@ -27,11 +27,11 @@ def rater():
     return UserFactory(username="rater")
 
 
-# -- contingency_plan_save -----------------------------------------------------------------------
+# -- category_plan_save -----------------------------------------------------------------------
 
 
-def test_contingency_plan_save_creates_a_plan(integration, rater):
-    plan = plan_services.contingency_plan_save(
+def test_category_plan_save_creates_a_plan(integration, rater):
+    plan = plan_services.category_plan_save(
         integration=integration,
         category="support",
         updated_by=rater,
@@ -39,95 +39,95 @@ def test_contingency_plan_save_creates_a_plan(integration, rater):
         plan="Ask for a dedicated tenant.",
     )
 
-    saved = ContingencyPlan.objects.get(pk=plan.pk)
+    saved = CategoryPlan.objects.get(pk=plan.pk)
     assert (saved.integration, saved.category) == (integration, "support")
     assert saved.challenge == "Sandbox is reset weekly."
     assert saved.plan == "Ask for a dedicated tenant."
-    assert saved.status == ContingencyPlan.Status.OPEN
+    assert saved.status == CategoryPlan.Status.NOT_STARTED
     assert saved.updated_by == rater
 
 
-def test_contingency_plan_save_updates_the_same_category(integration, rater):
-    first = plan_services.contingency_plan_save(
+def test_category_plan_save_updates_the_same_category(integration, rater):
+    first = plan_services.category_plan_save(
         integration=integration, category="support", updated_by=rater, challenge="A", plan="B"
     )
     editor = UserFactory()
 
-    second = plan_services.contingency_plan_save(
+    second = plan_services.category_plan_save(
         integration=integration,
         category="support",
         updated_by=editor,
         plan="C",
-        status=ContingencyPlan.Status.IN_PROGRESS,
+        status=CategoryPlan.Status.IN_PROGRESS,
     )
 
     assert second.pk == first.pk
-    assert integration.contingency_plans.count() == 1
-    saved = ContingencyPlan.objects.get(pk=first.pk)
+    assert integration.category_plans.count() == 1
+    saved = CategoryPlan.objects.get(pk=first.pk)
     assert (saved.challenge, saved.plan, saved.status) == ("A", "C", "in_progress")
     assert saved.updated_by == editor
 
 
 def test_each_category_has_its_own_plan(integration, rater):
     for key in KEYS:
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration, category=key, updated_by=rater, challenge=key, plan="p"
         )
 
-    assert sorted(integration.contingency_plans.values_list("category", flat=True)) == sorted(KEYS)
+    assert sorted(integration.category_plans.values_list("category", flat=True)) == sorted(KEYS)
 
 
 def test_plans_of_different_integrations_are_separate(integration, rater):
     other = IntegrationFactory()
     for target in (integration, other):
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=target, category="support", updated_by=rater, challenge="c", plan="p"
         )
 
-    assert ContingencyPlan.objects.count() == 2
+    assert CategoryPlan.objects.count() == 2
 
 
 @pytest.mark.parametrize("category", ["total", "Support", "", "marketing"])
-def test_contingency_plan_save_refuses_an_unknown_category(integration, rater, category):
+def test_category_plan_save_refuses_an_unknown_category(integration, rater, category):
     with pytest.raises(ValidationError) as excinfo:
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration, category=category, updated_by=rater, challenge="c", plan="p"
         )
 
     assert error_fields(excinfo) == {"category"}
-    assert not ContingencyPlan.objects.exists()
+    assert not CategoryPlan.objects.exists()
 
 
 @pytest.mark.parametrize("field", ["challenge", "plan"])
-def test_contingency_plan_needs_a_challenge_and_a_plan(integration, rater, field):
+def test_category_plan_needs_a_challenge_and_a_plan(integration, rater, field):
     fields = {"challenge": "c", "plan": "p", field: ""}
 
     with pytest.raises(ValidationError) as excinfo:
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration, category="support", updated_by=rater, **fields
         )
 
     assert error_fields(excinfo) == {field}
-    assert not ContingencyPlan.objects.exists()
+    assert not CategoryPlan.objects.exists()
 
 
 def test_blanking_the_challenge_keeps_the_saved_plan(integration, rater):
-    plan_services.contingency_plan_save(
+    plan_services.category_plan_save(
         integration=integration, category="support", updated_by=rater, challenge="A", plan="B"
     )
 
     with pytest.raises(ValidationError) as excinfo:
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration, category="support", updated_by=rater, challenge=""
         )
 
     assert error_fields(excinfo) == {"challenge"}
-    assert integration.contingency_plans.get().challenge == "A"
+    assert integration.category_plans.get().challenge == "A"
 
 
-def test_contingency_plan_refuses_an_unknown_status(integration, rater):
+def test_category_plan_refuses_an_unknown_status(integration, rater):
     with pytest.raises(ValidationError) as excinfo:
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration,
             category="support",
             updated_by=rater,
@@ -139,9 +139,9 @@ def test_contingency_plan_refuses_an_unknown_status(integration, rater):
     assert error_fields(excinfo) == {"status"}
 
 
-def test_contingency_plan_refuses_unknown_fields(integration, rater):
+def test_category_plan_refuses_unknown_fields(integration, rater):
     with pytest.raises(TypeError, match="owner"):
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration,
             category="support",
             updated_by=rater,
@@ -151,9 +151,9 @@ def test_contingency_plan_refuses_unknown_fields(integration, rater):
         )
 
 
-def test_contingency_plans_save_is_all_or_nothing(integration, rater):
+def test_category_plans_save_is_all_or_nothing(integration, rater):
     with pytest.raises(ValidationError):
-        plan_services.contingency_plans_save(
+        plan_services.category_plans_save(
             integration=integration,
             updated_by=rater,
             plans={
@@ -162,20 +162,20 @@ def test_contingency_plans_save_is_all_or_nothing(integration, rater):
             },
         )
 
-    assert not ContingencyPlan.objects.exists()
+    assert not CategoryPlan.objects.exists()
 
 
-def test_contingency_plans_save_removes_a_plan_given_none(integration, rater):
-    plan_services.contingency_plan_save(
+def test_category_plans_save_removes_a_plan_given_none(integration, rater):
+    plan_services.category_plan_save(
         integration=integration, category="support", updated_by=rater, challenge="c", plan="p"
     )
 
-    plan_services.contingency_plans_save(
+    plan_services.category_plans_save(
         integration=integration,
         updated_by=rater,
         plans={"support": None, "data_relationship": {"challenge": "c", "plan": "p"}},
     )
 
-    assert list(integration.contingency_plans.values_list("category", flat=True)) == [
+    assert list(integration.category_plans.values_list("category", flat=True)) == [
         "data_relationship"
     ]

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from partners import plan_services
-from partners.models import ContingencyPlan, Role
-from tests.factories import ContingencyPlanFactory, IntegrationFactory, MembershipFactory
+from partners.models import CategoryPlan, Role
+from tests.factories import CategoryPlanFactory, IntegrationFactory, MembershipFactory
 from tests.partners.test_stale_versions import visible_text
 from tests.partners.test_views import FormState
 from tests.threads import run_in_threads
@@ -50,7 +50,7 @@ def typed(data: dict[str, str], category: str, challenge: str, plan: str, status
 def saved_plans(integration) -> dict[str, tuple[str, str, str, int]]:
     return {
         plan.category: (plan.challenge, plan.plan, plan.status, plan.version)
-        for plan in ContingencyPlan.objects.filter(integration=integration)
+        for plan in CategoryPlan.objects.filter(integration=integration)
     }
 
 
@@ -86,8 +86,8 @@ def integration(team):
 
 @pytest.mark.django_db
 def test_each_category_carries_its_plans_version_or_no_plan(ana, integration):
-    plan = ContingencyPlanFactory(integration=integration, category="support")
-    plan_services.contingency_plan_save(
+    plan = CategoryPlanFactory(integration=integration, category="support")
+    plan_services.category_plan_save(
         integration=integration, category="support", updated_by=plan.updated_by, plan="v2"
     )
 
@@ -123,8 +123,8 @@ def test_a_stale_page_saving_another_category_keeps_the_plan_saved_meanwhile(ana
 def test_a_stale_page_changing_another_category_keeps_the_change_saved_meanwhile(
     ana, ben, integration
 ):
-    ContingencyPlanFactory(integration=integration, category="support", challenge="Old")
-    ContingencyPlanFactory(integration=integration, category="adoption_priority")
+    CategoryPlanFactory(integration=integration, category="support", challenge="Old")
+    CategoryPlanFactory(integration=integration, category="adoption_priority")
     anas_page = opened(ana, integration)
     bens_page = opened(ben, integration)
 
@@ -142,12 +142,12 @@ def test_a_stale_page_changing_another_category_keeps_the_change_saved_meanwhile
 
 @pytest.mark.django_db
 def test_a_stale_change_of_the_same_category_is_refused_with_what_changed(ana, ben, integration):
-    ContingencyPlanFactory(integration=integration, category="support", challenge="Old")
+    CategoryPlanFactory(integration=integration, category="support", challenge="Old")
     anas_page = opened(ana, integration)
     bens_page = opened(ben, integration)
     ana.post(plans_path(integration), typed(anas_page, "support", "Ana's", "Ana's plan"))
     saved_before = saved_plans(integration)
-    history_before = ContingencyPlan.history.count()
+    history_before = CategoryPlan.history.count()
 
     mine = typed(bens_page, "support", "Ben's", "Ben's plan", "in_progress")
     mine = typed(mine, "data_relationship", "No API", "Webhooks")  # fine on its own
@@ -158,8 +158,8 @@ def test_a_stale_change_of_the_same_category_is_refused_with_what_changed(ana, b
     assert "No plan was saved. Your changes to Support clash with what was saved" in text
     assert "Someone else changed this plan after you opened the page" in text
     assert "Ana Tester saved" in text
-    assert "Challenge: Old → Ana's" in text
-    assert "Plan: " + ContingencyPlanFactory.plan + " → Ana's plan" in text
+    assert "Challenge expected: Old → Ana's" in text
+    assert "Contingency plan: " + CategoryPlanFactory.plan + " → Ana's plan" in text
     state = FormState(response)
     assert state.text("support-challenge") == "Ben's"
     assert state.text("support-plan") == "Ben's plan"
@@ -169,12 +169,12 @@ def test_a_stale_change_of_the_same_category_is_refused_with_what_changed(ana, b
     assert state.values["support-version"] == str(saved_before["support"][3])
     # Nothing of Ben's submit was saved, not even the category nobody else touched.
     assert saved_plans(integration) == saved_before
-    assert ContingencyPlan.history.count() == history_before
+    assert CategoryPlan.history.count() == history_before
 
 
 @pytest.mark.django_db
 def test_the_message_sits_in_the_refused_categorys_card(ana, ben, integration):
-    ContingencyPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="support")
     bens_page = opened(ben, integration)
     ana.post(plans_path(integration), typed(opened(ana, integration), "support", "A", "B"))
 
@@ -190,7 +190,7 @@ def test_the_message_sits_in_the_refused_categorys_card(ana, ben, integration):
 
 @pytest.mark.django_db
 def test_saving_the_refused_page_again_replaces_their_plan(ana, ben, integration):
-    ContingencyPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="support")
     bens_page = opened(ben, integration)
     ana.post(plans_path(integration), typed(opened(ana, integration), "support", "A", "B"))
     refused = ben.post(plans_path(integration), typed(bens_page, "support", "Ben's", "Mine"))
@@ -203,7 +203,7 @@ def test_saving_the_refused_page_again_replaces_their_plan(ana, ben, integration
 
 @pytest.mark.django_db
 def test_the_refused_page_shows_untouched_categories_as_saved_now(ana, ben, integration):
-    ContingencyPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="support")
     bens_page = opened(ben, integration)
     anas = typed(opened(ana, integration), "support", "A", "B")
     ana.post(plans_path(integration), typed(anas, "value_transfer", "Ana's VT", "Ana's VT plan"))
@@ -225,7 +225,7 @@ def test_the_refused_page_shows_untouched_categories_as_saved_now(ana, ben, inte
 
 @pytest.mark.django_db
 def test_a_stale_removal_is_refused(ana, ben, integration):
-    ContingencyPlanFactory(integration=integration, category="support", challenge="Old")
+    CategoryPlanFactory(integration=integration, category="support", challenge="Old")
     bens_page = opened(ben, integration)
     ana.post(plans_path(integration), typed(opened(ana, integration), "support", "Ana's", "Keep"))
 
@@ -234,7 +234,7 @@ def test_a_stale_removal_is_refused(ana, ben, integration):
     assert response.status_code == 200
     text = visible_text(response)
     assert "Someone else changed this plan after you opened the page" in text
-    assert "Challenge: Old → Ana's" in text
+    assert "Challenge expected: Old → Ana's" in text
     assert FormState(response).text("support-challenge") == ""
     assert saved_plans(integration)["support"][:2] == ("Ana's", "Keep")
 
@@ -249,15 +249,15 @@ def test_a_plan_added_meanwhile_is_not_overwritten_by_a_first_save(ana, ben, int
     assert response.status_code == 200
     text = visible_text(response)
     assert "Someone else added a plan here after you opened the page" in text
-    assert "Challenge: now “Ana's”" not in text  # the page shows values unquoted
-    assert "Challenge: now Ana's" in text
+    assert "Challenge expected: now “Ana's”" not in text  # the page shows values unquoted
+    assert "Challenge expected: now Ana's" in text
     assert FormState(response).text("support-plan") == "His"
     assert saved_plans(integration)["support"][:2] == ("Ana's", "Hers")
 
 
 @pytest.mark.django_db
 def test_changing_a_plan_removed_meanwhile_is_refused_and_can_then_be_saved(ana, ben, integration):
-    ContingencyPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="support")
     bens_page = opened(ben, integration)
     ana.post(plans_path(integration), typed(opened(ana, integration), "support", "", ""))
 
@@ -277,7 +277,7 @@ def test_changing_a_plan_removed_meanwhile_is_refused_and_can_then_be_saved(ana,
 
 @pytest.mark.django_db
 def test_a_plan_removed_and_added_again_is_not_mistaken_for_the_one_opened(ana, ben, integration):
-    ContingencyPlanFactory(integration=integration, category="support", challenge="First")
+    CategoryPlanFactory(integration=integration, category="support", challenge="First")
     bens_page = opened(ben, integration)
     ana.post(plans_path(integration), typed(opened(ana, integration), "support", "", ""))
     ana.post(plans_path(integration), typed(opened(ana, integration), "support", "New", "Plan"))
@@ -285,7 +285,7 @@ def test_a_plan_removed_and_added_again_is_not_mistaken_for_the_one_opened(ana, 
     response = ben.post(plans_path(integration), typed(bens_page, "support", "Ben's", "His"))
 
     assert response.status_code == 200
-    assert "Challenge: First → New" in visible_text(response)
+    assert "Challenge expected: First → New" in visible_text(response)
     assert saved_plans(integration)["support"][:2] == ("New", "Plan")
 
 
@@ -294,40 +294,38 @@ def test_a_plan_removed_and_added_again_is_not_mistaken_for_the_one_opened(ana, 
 
 @pytest.mark.django_db
 def test_a_page_sent_back_unchanged_writes_nothing(ana, integration):
-    plan = ContingencyPlanFactory(integration=integration, category="support")
-    history_before = ContingencyPlan.history.count()
+    plan = CategoryPlanFactory(integration=integration, category="support")
+    history_before = CategoryPlan.history.count()
 
     response = ana.post(plans_path(integration), opened(ana, integration), follow=True)
 
     assert "No plan was changed, so nothing was saved." in visible_text(response)
-    assert ContingencyPlan.objects.get(pk=plan.pk).version == plan.version
-    assert ContingencyPlan.history.count() == history_before
+    assert CategoryPlan.objects.get(pk=plan.pk).version == plan.version
+    assert CategoryPlan.history.count() == history_before
 
 
 @pytest.mark.django_db
 def test_only_the_changed_category_is_written(ana, integration):
-    support = ContingencyPlanFactory(integration=integration, category="support")
-    adoption = ContingencyPlanFactory(integration=integration, category="adoption_priority")
+    support = CategoryPlanFactory(integration=integration, category="support")
+    adoption = CategoryPlanFactory(integration=integration, category="adoption_priority")
     data = typed(opened(ana, integration), "support", "New", "Plan")
 
     ana.post(plans_path(integration), data)
 
-    assert ContingencyPlan.objects.get(pk=support.pk).version == support.version + 1
-    assert ContingencyPlan.objects.get(pk=adoption.pk).version == adoption.version
-    assert list(ContingencyPlan.history.filter(id=adoption.pk).values_list("history_type")) == [
-        ("+",)
-    ]
+    assert CategoryPlan.objects.get(pk=support.pk).version == support.version + 1
+    assert CategoryPlan.objects.get(pk=adoption.pk).version == adoption.version
+    assert list(CategoryPlan.history.filter(id=adoption.pk).values_list("history_type")) == [("+",)]
 
 
 @pytest.mark.django_db
 def test_line_endings_a_browser_sends_are_no_change(ana, integration):
-    plan = ContingencyPlanFactory(integration=integration, challenge="Line one\nLine two")
+    plan = CategoryPlanFactory(integration=integration, challenge="Line one\nLine two")
     data = opened(ana, integration)
     data["support-challenge"] = "Line one\r\nLine two"
 
     ana.post(plans_path(integration), data)
 
-    assert ContingencyPlan.objects.get(pk=plan.pk).version == plan.version
+    assert CategoryPlan.objects.get(pk=plan.pk).version == plan.version
 
 
 # -- damaged forms -------------------------------------------------------------------------------
@@ -336,7 +334,7 @@ def test_line_endings_a_browser_sends_are_no_change(ana, integration):
 @pytest.mark.django_db
 @pytest.mark.parametrize("version", ["abc", "-1", "2147483647"])
 def test_a_damaged_version_gives_a_message_not_a_500(ana, integration, version):
-    ContingencyPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="support")
     data = typed(opened(ana, integration), "support", "Mine", "Plan")
     data["support-version"] = version
 
@@ -345,13 +343,13 @@ def test_a_damaged_version_gives_a_message_not_a_500(ana, integration, version):
     assert response.status_code == 200
     assert "This form was altered outside the page" in visible_text(response)
     assert FormState(response).text("support-challenge") == "Mine"
-    assert saved_plans(integration)["support"][0] == ContingencyPlanFactory.challenge
+    assert saved_plans(integration)["support"][0] == CategoryPlanFactory.challenge
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("category", ["support", "data_relationship"])
 def test_a_version_never_saved_is_refused_beside_its_category(ana, integration, category):
-    ContingencyPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="support")
     data = typed(opened(ana, integration), category, "Mine", "Plan")
     data[f"{category}-version"] = "99"
 
@@ -371,7 +369,7 @@ def test_a_version_never_saved_is_refused_beside_its_category(ana, integration, 
 @pytest.mark.django_db
 def test_every_save_moves_the_plan_to_a_new_version_and_records_it(integration):
     user = MembershipFactory(team=integration.team).user
-    save = plan_services.contingency_plan_save
+    save = plan_services.category_plan_save
 
     first = save(
         integration=integration, category="support", updated_by=user, challenge="A", plan="B"
@@ -379,7 +377,7 @@ def test_every_save_moves_the_plan_to_a_new_version_and_records_it(integration):
     second = save(
         integration=integration, category="support", updated_by=user, expected_version=1, plan="C"
     )
-    plan_services.contingency_plan_delete(
+    plan_services.category_plan_delete(
         integration=integration, category="support", expected_version=2
     )
     again = save(
@@ -387,7 +385,7 @@ def test_every_save_moves_the_plan_to_a_new_version_and_records_it(integration):
     )
 
     assert (first.version, second.version, again.version) == (1, 2, 4)
-    rows = ContingencyPlan.history.filter(integration_id=integration.pk).order_by("history_date")
+    rows = CategoryPlan.history.filter(integration_id=integration.pk).order_by("history_date")
     assert [(row.history_type, row.version) for row in rows] == [
         ("+", 1),
         ("~", 2),
@@ -399,15 +397,15 @@ def test_every_save_moves_the_plan_to_a_new_version_and_records_it(integration):
 @pytest.mark.django_db
 def test_the_service_refuses_a_stale_version(integration):
     user = MembershipFactory(team=integration.team).user
-    plan_services.contingency_plan_save(
+    plan_services.category_plan_save(
         integration=integration, category="support", updated_by=user, challenge="A", plan="B"
     )
-    plan_services.contingency_plan_save(
+    plan_services.category_plan_save(
         integration=integration, category="support", updated_by=user, plan="theirs"
     )
 
     with pytest.raises(plan_services.StalePlanError) as refused:
-        plan_services.contingency_plan_save(
+        plan_services.category_plan_save(
             integration=integration,
             category="support",
             updated_by=user,
@@ -417,8 +415,8 @@ def test_the_service_refuses_a_stale_version(integration):
 
     stale = refused.value.stale
     assert stale.current_version == 2
-    assert [(c.label, c.old, c.new) for c in stale.changes] == [("Plan", "B", "theirs")]
-    assert ContingencyPlan.objects.get().plan == "theirs"
+    assert [(c.label, c.old, c.new) for c in stale.changes] == [("Contingency plan", "B", "theirs")]
+    assert CategoryPlan.objects.get().plan == "theirs"
 
 
 # -- concurrent saves ----------------------------------------------------------------------------
@@ -442,14 +440,14 @@ def test_concurrent_first_saves_let_exactly_one_land_and_tell_the_others():
     statuses = sorted(response.status_code for response in responses.values())
     assert statuses == [200] * (THREADS - 1) + [302]
     winner = next(i for i, response in responses.items() if response.status_code == 302)
-    plan = ContingencyPlan.objects.get(integration=integration)
+    plan = CategoryPlan.objects.get(integration=integration)
     assert (plan.challenge, plan.plan) == (f"Challenge {winner}", f"Plan {winner}")
-    assert ContingencyPlan.history.filter(integration_id=integration.pk).count() == 1
+    assert CategoryPlan.history.filter(integration_id=integration.pk).count() == 1
     for index, response in responses.items():
         if index != winner:
             text = visible_text(response)
             assert "Someone else added a plan here after you opened the page" in text
-            assert f"Challenge: now Challenge {winner}" in text
+            assert f"Challenge expected: now Challenge {winner}" in text
             assert FormState(response).text("support-plan") == f"Plan {index}"
 
 
@@ -457,14 +455,16 @@ def test_concurrent_first_saves_let_exactly_one_land_and_tell_the_others():
 def test_concurrent_changes_from_one_version_let_exactly_one_land():
     integration = IntegrationFactory()
     user = MembershipFactory(team=integration.team).user
-    plan = ContingencyPlanFactory(integration=integration, category="support")
+    plan = CategoryPlanFactory(integration=integration, category="support")
     won: list[int] = []
 
     def save(index: int) -> None:
-        plan_services.contingency_plans_save(
+        plan_services.category_plans_save(
             integration=integration,
             updated_by=user,
-            plans={"support": {"challenge": f"C{index}", "plan": f"P{index}", "status": "open"}},
+            plans={
+                "support": {"challenge": f"C{index}", "plan": f"P{index}", "status": "not_started"}
+            },
             opened_versions={"support": plan.version},
         )
         won.append(index)
@@ -477,6 +477,6 @@ def test_concurrent_changes_from_one_version_let_exactly_one_land():
     assert all(
         isinstance(error.by_category["support"], plan_services.StalePlanError) for error in raised
     )
-    saved = ContingencyPlan.objects.get(pk=plan.pk)
+    saved = CategoryPlan.objects.get(pk=plan.pk)
     assert (saved.challenge, saved.version) == (f"C{won[0]}", plan.version + 1)
-    assert ContingencyPlan.history.filter(id=plan.pk).count() == 2
+    assert CategoryPlan.history.filter(id=plan.pk).count() == 2

@@ -12,7 +12,7 @@ from django.utils import timezone
 from partners.demo import data as demo_data
 from partners.models import (
     Assessment,
-    ContingencyPlan,
+    CategoryPlan,
     Integration,
     Membership,
     Partner,
@@ -42,7 +42,7 @@ def counts() -> dict[str, int]:
             Partner,
             Integration,
             Assessment,
-            ContingencyPlan,
+            CategoryPlan,
         )
     }
 
@@ -73,7 +73,7 @@ def test_creates_teams_people_in_every_role_partners_and_integrations():
     assert len({i.incentive_model for i in Integration.objects.all()}) == 4
     assert Integration.objects.filter(has_commitments=True).exclude(commitments="").exists()
     assert not Integration.objects.filter(intent="").exists()
-    assert ContingencyPlan.objects.count() >= 5
+    assert CategoryPlan.objects.count() >= 5
 
 
 def test_every_owner_is_a_member_of_the_integration_team():

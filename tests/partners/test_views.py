@@ -9,13 +9,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from partners.models import Assessment, ContingencyPlan, Integration, Partner
-from partners.plan_services import contingency_plan_save
+from partners.models import Assessment, CategoryPlan, Integration, Partner
+from partners.plan_services import category_plan_save
 from partners.services import assessment_create, integration_update, partner_update
 from partners.views import INTEGRATIONS_PER_PAGE
 from scorecard import rubric
 from tests.factories import (
-    ContingencyPlanFactory,
+    CategoryPlanFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -124,7 +124,7 @@ def plans_data(**plans) -> dict:
         challenge, plan, *status = plans.get(key, ("", ""))
         data[f"{key}-challenge"] = challenge
         data[f"{key}-plan"] = plan
-        data[f"{key}-status"] = status[0] if status else ContingencyPlan.Status.OPEN
+        data[f"{key}-status"] = status[0] if status else CategoryPlan.Status.NOT_STARTED
     return data
 
 
@@ -1243,13 +1243,13 @@ def test_scorecard_history_paginates(client_signed_in, integration):
 
 
 @pytest.mark.django_db
-def test_scorecard_shows_contingency_plans(client_signed_in, integration):
-    ContingencyPlanFactory(
+def test_scorecard_shows_category_plans(client_signed_in, integration):
+    CategoryPlanFactory(
         integration=integration,
         category="support",
         challenge="Sandbox resets weekly",
         plan="Ask for a dedicated tenant",
-        status=ContingencyPlan.Status.IN_PROGRESS,
+        status=CategoryPlan.Status.IN_PROGRESS,
     )
 
     response = client_signed_in.get(f"/integrations/{integration.pk}/")
@@ -1268,7 +1268,7 @@ def test_scorecard_shows_contingency_plans(client_signed_in, integration):
 
 @pytest.mark.django_db
 def test_plans_form_shows_one_fieldset_per_category(client_signed_in, integration):
-    ContingencyPlanFactory(integration=integration, category="support", challenge="Resets")
+    CategoryPlanFactory(integration=integration, category="support", challenge="Resets")
 
     response = client_signed_in.get(f"/integrations/{integration.pk}/plans/")
 
@@ -1291,7 +1291,7 @@ def test_plans_saves_two_categories(client_signed_in, integration, user):
 
     assert response.status_code == 302
     assert response.url == f"/integrations/{integration.pk}/#plans"
-    plans = {plan.category: plan for plan in integration.contingency_plans.all()}
+    plans = {plan.category: plan for plan in integration.category_plans.all()}
     assert set(plans) == {"support", "data_relationship"}
     assert plans["support"].challenge == "Sandbox resets"
     assert plans["support"].plan == "Dedicated tenant"
@@ -1301,22 +1301,22 @@ def test_plans_saves_two_categories(client_signed_in, integration, user):
 
 @pytest.mark.django_db
 def test_plans_updates_an_existing_plan(client_signed_in, integration, user):
-    plan = ContingencyPlanFactory(integration=integration, category="support")
+    plan = CategoryPlanFactory(integration=integration, category="support")
 
     client_signed_in.post(
         f"/integrations/{integration.pk}/plans/",
-        plans_data(support=("New challenge", "New plan", "resolved")),
+        plans_data(support=("New challenge", "New plan", "done")),
     )
 
     plan.refresh_from_db()
-    assert (plan.challenge, plan.plan, plan.status) == ("New challenge", "New plan", "resolved")
+    assert (plan.challenge, plan.plan, plan.status) == ("New challenge", "New plan", "done")
     assert plan.updated_by == user
-    assert ContingencyPlan.objects.count() == 1
+    assert CategoryPlan.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_plans_challenge_without_plan_saves_nothing(client_signed_in, integration):
-    existing = ContingencyPlanFactory(integration=integration, category="value_transfer")
+    existing = CategoryPlanFactory(integration=integration, category="value_transfer")
 
     response = client_signed_in.post(
         f"/integrations/{integration.pk}/plans/",
@@ -1340,9 +1340,9 @@ def test_plans_challenge_without_plan_saves_nothing(client_signed_in, integratio
     assert state.text("data_relationship-challenge") == "No server API"
     assert state.text("support-plan") == "Dedicated tenant"
     # All or none: neither the valid new plan nor the change was saved.
-    assert list(ContingencyPlan.objects.values_list("category", flat=True)) == ["value_transfer"]
+    assert list(CategoryPlan.objects.values_list("category", flat=True)) == ["value_transfer"]
     existing.refresh_from_db()
-    assert existing.challenge == ContingencyPlanFactory.challenge
+    assert existing.challenge == CategoryPlanFactory.challenge
 
 
 @pytest.mark.django_db
@@ -1353,7 +1353,7 @@ def test_plans_plan_without_challenge_is_refused(client_signed_in, integration):
 
     forms = {form.category.key: form for form in response.context["forms"]}
     assert forms["support"].errors == {"challenge": ["Say which challenge this plan answers."]}
-    assert not ContingencyPlan.objects.exists()
+    assert not CategoryPlan.objects.exists()
 
 
 @pytest.mark.django_db
@@ -1365,13 +1365,13 @@ def test_plans_bad_status_is_refused_without_500(client_signed_in, integration):
     assert response.status_code == 200
     forms = {form.category.key: form for form in response.context["forms"]}
     assert "status" in forms["support"].errors
-    assert not ContingencyPlan.objects.exists()
+    assert not CategoryPlan.objects.exists()
 
 
 @pytest.mark.django_db
 def test_plans_blanking_a_category_removes_its_plan(client_signed_in, integration):
-    ContingencyPlanFactory(integration=integration, category="support")
-    ContingencyPlanFactory(integration=integration, category="adoption_priority")
+    CategoryPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="adoption_priority")
 
     response = client_signed_in.post(
         f"/integrations/{integration.pk}/plans/",
@@ -1379,17 +1379,17 @@ def test_plans_blanking_a_category_removes_its_plan(client_signed_in, integratio
     )
 
     assert response.status_code == 302
-    plans = list(integration.contingency_plans.values_list("category", "plan"))
+    plans = list(integration.category_plans.values_list("category", "plan"))
     assert plans == [("adoption_priority", "Lead with in-product")]
 
 
 @pytest.mark.django_db
 def test_plans_of_one_integration_leave_others_alone(client_signed_in, integration):
-    other = ContingencyPlanFactory(category="support")
+    other = CategoryPlanFactory(category="support")
 
     client_signed_in.post(f"/integrations/{integration.pk}/plans/", plans_data())
 
-    assert ContingencyPlan.objects.filter(pk=other.pk).exists()
+    assert CategoryPlan.objects.filter(pk=other.pk).exists()
 
 
 # -- query counts --------------------------------------------------------------------------------
@@ -1441,10 +1441,10 @@ def test_scorecard_query_count_does_not_grow(
     for n in range(size):
         rate(integration, user=UserFactory(), rated_at=now - timedelta(hours=n), vt=1 + n % 3)
     for key in KEYS[: min(size, len(KEYS))]:
-        ContingencyPlanFactory(integration=integration, category=key, updated_by=UserFactory())
+        CategoryPlanFactory(integration=integration, category=key, updated_by=UserFactory())
     for n in range(size):
         integration_update(integration=integration, description=f"Edit number {n}", owner=None)
-        contingency_plan_save(
+        category_plan_save(
             integration=integration,
             category=KEYS[n % len(KEYS)],
             updated_by=UserFactory(),
