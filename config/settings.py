@@ -382,7 +382,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.closed_objects",
     ],
-    "ENUM_NAME_OVERRIDES": {"AttentionReasonEnum": "api.serializers.ATTENTION_CODES"},
+    "ENUM_NAME_OVERRIDES": {
+        "AttentionReasonEnum": "api.serializers.ATTENTION_CODES",
+        "PartyEnum": "partners.models.Party",
+    },
     # The resources in the order a reader meets them (and Swagger UI lists them).
     "TAGS": [
         {"name": "index", "description": "Links to everything else."},

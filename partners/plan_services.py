@@ -8,24 +8,34 @@ cannot undo someone else's save of a category the editor did not touch.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from partners import history
 from partners.models import CategoryPlan, Integration
 from partners.services import StaleVersionError, claim_version, clean_fields, model_update
-from scorecard import rubric
+from scorecard import planning, rubric
 
 
 class PlanFields(TypedDict, total=False):
-    """What :func:`category_plan_save` writes: the plan's text and status."""
+    """What :func:`category_plan_save` writes: the target, the plan, its owner and effort."""
 
+    target_step: int | None
+    target_date: date | None
     challenge: str
     plan: str
+    owner: AbstractBaseUser | None
     status: str
+    effort_weeks: Decimal | None
+    sourcing: str
+    hourly_rate: Decimal | None
+    expected_value: str
 
 
 PLAN_FIELDS = tuple(PlanFields.__annotations__)
@@ -76,6 +86,7 @@ def category_plan_save(
     category: str,
     updated_by: AbstractBaseUser,
     expected_version: int | None = None,
+    today: date | None = None,
     **fields: Unpack[PlanFields],
 ) -> CategoryPlan:
     """Create or update the integration's plan for one rubric category.
@@ -83,17 +94,20 @@ def category_plan_save(
     ``expected_version`` is the version of the plan the editor started from, or
     :data:`NO_PLAN` when the category had none; None means whatever is saved now.
     A plan saved, added or removed meanwhile raises :class:`StalePlanError` and
-    nothing is written.  Every save moves the plan to a new version.
+    nothing is written.  Every save moves the plan to a new version.  ``today``
+    is the day the target rule counts from (default: today in the site's time
+    zone); the demo data sets targets as they were set months ago.
     """
     _plan_category_check(category)
     plan = CategoryPlan.objects.filter(integration=integration, category=category).first()
     if plan is None:
-        return _plan_create(integration, category, updated_by, expected_version, fields)
+        return _plan_create(integration, category, updated_by, expected_version, fields, today)
     if expected_version == NO_PLAN:
         raise _stale_plan(integration.pk, category, NO_PLAN)
+    saved_target = plan.target
     model_update(plan, fields=fields, allowed=PLAN_FIELDS)
     plan.updated_by = updated_by
-    clean_fields(plan)
+    _plan_check(plan, integration, saved_target, today)
     with transaction.atomic():
         _claim_plan_version(plan, expected_version)
         plan.save(update_fields=[*PLAN_FIELDS, "updated_by", "updated_at", "version"])
@@ -209,10 +223,11 @@ def _plan_create(
     updated_by: AbstractBaseUser,
     expected_version: int | None,
     fields: PlanFields,
+    today: date | None,
 ) -> CategoryPlan:
     plan = CategoryPlan(integration=integration, category=category, updated_by=updated_by)
     model_update(plan, fields=fields, allowed=PLAN_FIELDS)
-    clean_fields(plan)
+    _plan_check(plan, integration, None, today)
     # A category's versions never repeat, so a form opened on a removed plan
     # cannot match a new plan that happens to restart at the same number.
     rows = CategoryPlan.history.filter(integration_id=integration.pk, category=category)
@@ -250,6 +265,30 @@ def _claim_plan_version(plan: CategoryPlan, expected_version: int | None) -> Non
 def _stale_plan(integration_id: int, category: str, opened_version: int) -> StalePlanError:
     stale = history.plan_changes_since(integration_id, category, opened_version)
     return StalePlanError(stale, opened_without_plan=opened_version == NO_PLAN)
+
+
+def _plan_check(
+    plan: CategoryPlan,
+    integration: Integration,
+    saved_target: planning.Target | None,
+    today: date | None,
+) -> None:
+    """The model's field rules, then the target's: ahead of the current step, and not
+    in the past unless reached (:func:`scorecard.planning.target_error`)."""
+    clean_fields(plan, exclude=["owner"])
+    if (target := plan.target) is None:
+        return
+    current = integration.current_assessment
+    error = planning.target_error(
+        category=plan.category,
+        current_step=current.steps[plan.category] if current else None,
+        target_step=target.step,
+        target_date=target.date,
+        today=today or timezone.localdate(),
+        saved=saved_target,
+    )
+    if error:
+        raise ValidationError({error.field: error.message}, code="invalid_target")
 
 
 def _plan_category_check(category: str) -> None:

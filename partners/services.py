@@ -26,6 +26,7 @@ from partners import history
 from partners.models import (
     Assessment,
     CategoryPlan,
+    Hurdle,
     Incentive,
     Integration,
     IntegrationStatus,
@@ -50,7 +51,19 @@ class PartnerFields(TypedDict, total=False):
     contacts: str
 
 
-class IntegrationFields(TypedDict, total=False):
+class RelationshipFields(TypedDict, total=False):
+    """An integration's value exchange and commitments."""
+
+    partner_gets: list[str]
+    we_get: list[str]
+    built_by: str
+    hosted_by: str
+    supported_by: str
+    support_terms: str
+    api_notice_days: int | None
+
+
+class IntegrationFields(RelationshipFields, total=False):
     """What :func:`integration_update` changes: not the scorecard pointers, which
     follow the assessments."""
 
@@ -68,7 +81,11 @@ class IntegrationFields(TypedDict, total=False):
 
 # The fields the services write, in the order the forms and the API show them.
 PARTNER_FIELDS = tuple(PartnerFields.__annotations__)
-INTEGRATION_FIELDS = tuple(IntegrationFields.__annotations__)
+RELATIONSHIP_FIELDS = tuple(RelationshipFields.__annotations__)
+INTEGRATION_FIELDS = (
+    *(name for name in IntegrationFields.__annotations__ if name not in RELATIONSHIP_FIELDS),
+    *RELATIONSHIP_FIELDS,
+)
 
 
 # Slugs that would collide with fixed paths under /partners/.
@@ -235,7 +252,7 @@ def _save(
 
 
 def claim_version(
-    instance: Partner | Integration | CategoryPlan,
+    instance: Partner | Integration | CategoryPlan | Hurdle,
     expected_version: int,
     *,
     stale: Callable[[int], ValidationError] | None = None,
@@ -423,8 +440,12 @@ def integration_create(
     has_commitments: bool = False,
     commitments: str = "",
     intent: str = "",
+    **relationship: Unpack[RelationshipFields],
 ) -> Integration:
-    """Add an integration of ``partner``, owned by ``team`` (and ``owner``, one of its members)."""
+    """Add an integration of ``partner``, owned by ``team`` (and ``owner``, one of its members).
+
+    ``relationship`` is the value exchange and the commitments (none recorded if left out).
+    """
     integration = Integration(
         partner=partner,
         name=name.strip(),
@@ -437,6 +458,7 @@ def integration_create(
         commitments=commitments,
         intent=intent,
     )
+    model_update(integration, fields=relationship, allowed=RELATIONSHIP_FIELDS)
     integration_check(integration)
     _save(integration, check=integration_check)
     return integration

@@ -65,6 +65,14 @@ class Target:
     date: date
 
 
+@dataclass(frozen=True)
+class TargetError:
+    """Why a target cannot be saved: the field it belongs beside and the words to show."""
+
+    field: str  # "target_step" or "target_date"
+    message: str
+
+
 def target_error(
     *,
     category: str,
@@ -73,8 +81,8 @@ def target_error(
     target_date: date,
     today: date,
     saved: Target | None = None,
-) -> str | None:
-    """Why this target cannot be saved, in words to show beside the field; ``None`` if it can.
+) -> TargetError | None:
+    """Why this target cannot be saved, and beside which field; ``None`` if it can.
 
     A new target must lie ahead: above the current step, and on or after today.
     A past date is allowed only for a target already reached (correcting when
@@ -84,17 +92,22 @@ def target_error(
     """
     _check_saved_step(current_step)
     if not _is_step_number(target_step):
-        return f"Choose a target step from {MIN_STEP} to {MAX_STEP}."
+        return TargetError("target_step", f"Choose a target step from {MIN_STEP} to {MAX_STEP}.")
     cat = _category(category)
     step_changed = saved is None or saved.step != target_step
     date_changed = saved is None or saved.date != target_date
     if step_changed and current_step is not None and target_step <= current_step:
         here = cat.step(current_step)
         aim = "there is no step above it" if here.number == MAX_STEP else "aim above it"
-        return f"{cat.name} is already at step {here.number} ({here.name}): {aim}."
+        return TargetError(
+            "target_step", f"{cat.name} is already at step {here.number} ({here.name}): {aim}."
+        )
     reached = current_step is not None and current_step >= target_step
     if date_changed and target_date < today and not reached:
-        return "Choose today or a later date: only a target already reached can have a past date."
+        return TargetError(
+            "target_date",
+            "Choose today or a later date: only a target already reached can have a past date.",
+        )
     return None
 
 

@@ -32,7 +32,8 @@ all_steps = st.fixed_dictionaries({key: step_numbers for key in KEYS})
 
 
 def error(current, target, when=TOMORROW, saved=None, key=FIRST):
-    return planning.target_error(
+    """The message of the target's error, or None."""
+    problem = planning.target_error(
         category=key,
         current_step=current,
         target_step=target,
@@ -40,6 +41,7 @@ def error(current, target, when=TOMORROW, saved=None, key=FIRST):
         today=TODAY,
         saved=saved,
     )
+    return problem and problem.message
 
 
 # -- target_error ----------------------------------------------------------------------------
@@ -124,11 +126,17 @@ def test_target_error_refuses_a_bad_current_step_or_category_as_a_programming_er
 def test_a_new_target_is_accepted_exactly_when_it_lies_ahead(current, target, when, today):
     ahead = MIN <= target <= MAX and (current is None or target > current) and when >= today
 
-    message = planning.target_error(
+    problem = planning.target_error(
         category=FIRST, current_step=current, target_step=target, target_date=when, today=today
     )
 
-    assert (message is None) == ahead
+    assert (problem is None) == ahead
+    if problem:
+        assert problem.field == (
+            "target_date"
+            if MIN <= target <= MAX and (current is None or target > current)
+            else "target_step"
+        )
 
 
 # -- target_status ---------------------------------------------------------------------------
