@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,7 +27,8 @@ from exchange import formats
 from exchange.formats import Column, Read
 from exchange.tables import Row
 from partners import services
-from partners.models import Team
+from partners.csv_columns import VALUE_KIND_SEPARATOR
+from partners.models import Team, ValueKind
 from scorecard import rubric
 
 # Teams are named in an error message when there are no more than this.
@@ -90,6 +92,8 @@ class CellReader:
         if text in accepted:  # as exported: most cells need no normalising
             return accepted[text]
         labels = ", ".join(str(label) for label in column.choices.labels)
+        if not text and self.model._meta.get_field(column.field).blank:
+            return ""  # not decided yet (who builds it, the support terms)
         if not text:
             raise _CellError(f"{column.name} is required: one of {labels}.")
         try:
@@ -167,6 +171,86 @@ class CellReader:
             )
         return moment
 
+    def day(self, column: Column, text: str) -> date | None:
+        if not text:
+            if self.model._meta.get_field(column.field).null:
+                return None
+            raise _CellError(f"{column.name} is required: a date.")
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise _CellError(
+                f"{column.name} must be a date in ISO 8601, such as 2025-06-30, not “{text}”."
+            ) from None
+
+    def number(self, column: Column, text: str) -> int | Decimal | None:
+        """A whole number for an integer field, a decimal one for a decimal field."""
+        model_field = self.model._meta.get_field(column.field)
+        if not text:
+            if model_field.null:
+                return None
+            raise _CellError(f"{column.name} is required: a number.")
+        if model_field.get_internal_type() == "DecimalField":
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():
+                raise _CellError(f"{column.name} must be a number, such as 2.5, not “{text}”.")
+            return value
+        whole = text.split(".", 1)[0] if _WHOLE_DECIMAL.fullmatch(text) else text
+        if not whole.isdecimal():
+            raise _CellError(f"{column.name} must be a whole number, not “{text}”.")
+        if model_field.choices and int(whole) not in (
+            allowed := [c[0] for c in model_field.choices]
+        ):
+            numbers = [str(number) for number in allowed]
+            raise _CellError(
+                f"{column.name} must be {', '.join(numbers[:-1])} or {numbers[-1]}, not “{text}”."
+            )
+        return int(whole)
+
+    def value_kinds(self, column: Column, text: str) -> list[str]:
+        accepted = _accepted_choices(ValueKind)
+        kinds, unknown = [], []
+        for part in text.split(VALUE_KIND_SEPARATOR.strip()):
+            name = part.strip()
+            if not name:
+                continue
+            value = accepted.get(name) or accepted.get(formats.normalise(name))
+            if value is None:
+                unknown.append(f"“{name}”")
+            else:
+                kinds.append(value)
+        if unknown:
+            labels = ", ".join(str(label) for label in ValueKind.labels)
+            raise _CellError(
+                f"{column.name}: {', '.join(unknown)} "
+                f"{'is not a kind' if len(unknown) == 1 else 'are not kinds'} of value. Write "
+                f"the kinds separated by “;”, from: {labels}."
+            )
+        if len(set(kinds)) != len(kinds):
+            raise _CellError(f"{column.name} lists a kind of value twice: list each once.")
+        return kinds
+
+    def category(self, column: Column, text: str) -> str:
+        names = ", ".join(category.name for category in rubric.CATEGORIES)
+        if not text:
+            raise _CellError(f"{column.name} is required: one of {names}.")
+        key = _category_keys().get(formats.normalise(text))
+        if key is None:
+            raise _CellError(f"{column.name} must be one of {names}, not “{text}”.")
+        return key
+
+    def whole(self, column: Column, text: str) -> int | None:
+        """An id or a version: a whole number from 1, or empty (a new record; as saved now)."""
+        if not text:
+            return None
+        whole = text.split(".", 1)[0] if _WHOLE_DECIMAL.fullmatch(text) else text
+        if not whole.isdecimal() or int(whole) < 1:
+            raise _CellError(f"{column.name} must be a whole number from 1, not “{text}”.")
+        return int(whole)
+
 
 _READERS: dict[str, Callable[[CellReader, Column, str], Any]] = {
     Read.TEXT: CellReader.text,
@@ -176,6 +260,12 @@ _READERS: dict[str, Callable[[CellReader, Column, str], Any]] = {
     Read.USER: CellReader.user,
     Read.STEP: CellReader.step,
     Read.DATETIME: CellReader.moment,
+    Read.DATE: CellReader.day,
+    Read.NUMBER: CellReader.number,
+    Read.VALUE_KINDS: CellReader.value_kinds,
+    Read.CATEGORY: CellReader.category,
+    Read.RECORD_ID: CellReader.whole,
+    Read.VERSION: CellReader.whole,
 }
 
 
@@ -192,6 +282,14 @@ def _accepted_choices(choices: type[TextChoices]) -> dict[str, str]:
 def _step_names(key: str) -> dict[str, int]:
     """A category's step names (normalised) -> their numbers."""
     return {formats.normalise(step.name): step.number for step in rubric.category(key).steps}
+
+
+@functools.cache
+def _category_keys() -> dict[str, str]:
+    """A category's name and key (normalised) -> its key."""
+    keys = {formats.normalise(c.name): c.key for c in rubric.CATEGORIES}
+    keys.update({formats.normalise(c.key): c.key for c in rubric.CATEGORIES})
+    return keys
 
 
 def parse_moment(text: str) -> datetime | None:

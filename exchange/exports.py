@@ -1,4 +1,5 @@
-"""CSV exports of partners, integrations (with their current scorecard) and assessments.
+"""CSV exports of partners, integrations (with their current scorecard), assessments, plans
+and hurdles.
 
 Each is streamed from one query read in chunks, so memory stays flat however
 many rows there are; the columns are :mod:`exchange.formats`', so an export
@@ -9,14 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from exchange import formats
 from exchange.models import ImportKind
 from partners.csv_files import CHUNK_SIZE, lines, streaming_response
-from partners.models import Assessment, Integration, Partner
+from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner
+from scorecard import rubric
+
+# Plans in the rubric's order of categories, not the keys' alphabetical one.
+_RUBRIC_ORDER = Case(
+    *(When(category=c.key, then=Value(n)) for n, c in enumerate(rubric.CATEGORIES)),
+    output_field=IntegerField(),
+)
 
 
 def records(kind: ImportKind | str) -> QuerySet:
@@ -25,7 +33,18 @@ def records(kind: ImportKind | str) -> QuerySet:
     if kind == ImportKind.PARTNERS:
         return Partner.objects.order_by("name", "pk")
     if kind == ImportKind.INTEGRATIONS:
-        return Integration.objects.for_export()
+        # The plans for the "Behind plan" column: one more query per chunk of rows.
+        return Integration.objects.for_export().prefetch_related("category_plans")
+    if kind == ImportKind.PLANS:
+        return CategoryPlan.objects.select_related(
+            "integration__partner", "integration__current_assessment", "owner"
+        ).order_by(
+            "integration__partner__name", "integration__name", "integration_id", _RUBRIC_ORDER
+        )
+    if kind == ImportKind.HURDLES:
+        return Hurdle.objects.select_related("integration__partner", "owner").order_by(
+            "integration__partner__name", "integration__name", "integration_id", "pk"
+        )
     return Assessment.objects.for_export()
 
 

@@ -13,14 +13,16 @@ import io
 from exchange.models import ImportKind
 from partners.csv_columns import (
     ASSESSMENT_COLUMNS,
+    HURDLE_COLUMNS,
     INTEGRATION_COLUMNS,
     PARTNER_COLUMNS,
+    PLAN_COLUMNS,
     Column,
     Read,
     evidence_column,
     step_column,
 )
-from partners.models import Assessment, Integration, Partner
+from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner
 from scorecard import rubric
 
 # The import reads these through this module: what a column is and how its cells are read.
@@ -41,6 +43,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ImportKind.PARTNERS: PARTNER_COLUMNS,
     ImportKind.INTEGRATIONS: INTEGRATION_COLUMNS,
     ImportKind.ASSESSMENTS: ASSESSMENT_COLUMNS,
+    ImportKind.PLANS: PLAN_COLUMNS,
+    ImportKind.HURDLES: HURDLE_COLUMNS,
 }
 
 # The model whose fields check a text column (its max_length, URL validation, …).
@@ -48,6 +52,8 @@ MODELS = {
     ImportKind.PARTNERS: Partner,
     ImportKind.INTEGRATIONS: Integration,
     ImportKind.ASSESSMENTS: Assessment,
+    ImportKind.PLANS: CategoryPlan,
+    ImportKind.HURDLES: Hurdle,
 }
 
 
@@ -106,6 +112,13 @@ _EXAMPLES: dict[str, list[dict[str, str]]] = {
             "Commitments in place": "yes",
             "Commitments": "Breaking API changes announced 90 days ahead.",
             "Intent": "A lasting part of the planner.",
+            "Partner gets": "Customers and leads; Data",
+            "We get": "A better product for its users",
+            "Built by": "Us",
+            "Hosted by": "Us",
+            "Supported by": "The partner",
+            "Support terms": "SLA",
+            "API notice days": "90",
         },
         {
             "Partner": "Quill Payroll",
@@ -130,6 +143,39 @@ _EXAMPLES: dict[str, list[dict[str, str]]] = {
             evidence_column(rubric.CATEGORIES[0]): "Users press Refresh to pull travel times.",
             "Overall comment": "Working for customers; support is next.",
             "Rated by": "jdoe",
+        },
+    ],
+    ImportKind.PLANS: [
+        {
+            "Partner": "Harbour Maps",
+            "Integration": "Route times in the planner",
+            "Category": rubric.CATEGORIES[0].name,
+            "Target step": "3",
+            "Target date": "2030-06-30",
+            "Challenge": "Harbour's API team is busy with their own release.",
+            "Contingency plan": "Ask for a sandbox key now; build against recorded responses.",
+            "Owner": "jdoe",
+            "Status": "In progress",
+            "Effort person-weeks": "2.5",
+            "Sourcing": "In-house",
+            "Hourly rate": "",
+            "Expected value": "Routes refresh themselves: no more Refresh button.",
+            "Version": "",
+        },
+    ],
+    ImportKind.HURDLES: [
+        {
+            "ID": "",
+            "Partner": "Harbour Maps",
+            "Integration": "Route times in the planner",
+            "Kind": "Resource",
+            "Category": rubric.CATEGORIES[0].name,
+            "Description": "No engineer free for the webhook work this quarter.",
+            "Severity": "High",
+            "Owner": "jdoe",
+            "Mitigation": "Borrow a week from the platform team.",
+            "Resolved": "no",
+            "Version": "",
         },
     ],
 }

@@ -23,6 +23,8 @@ KIND_HELP = {
     ImportKind.PARTNERS: "Companies you integrate with, by name.",
     ImportKind.INTEGRATIONS: "Each names its partner, owning team and owner.",
     ImportKind.ASSESSMENTS: "Ratings of integrations, each with its date.",
+    ImportKind.PLANS: "Each integration's plan for a category: target, contingency, effort.",
+    ImportKind.HURDLES: "Internal hurdles of integrations; an ID updates a saved one.",
 }
 
 

@@ -1,4 +1,4 @@
-"""The three importers: partners, integrations, assessments, each checking its rows.
+"""The importers: partners, integrations, assessments, plans and hurdles, each checking its rows.
 
 Each importer reads what its rows are matched against (partners by name,
 integrations, teams, users, memberships, saved assessments) in a few queries
@@ -30,12 +30,32 @@ from exchange.formats import Read
 from exchange.models import ImportKind
 from exchange.results import CREATE, UNCHANGED, UPDATE, Preview
 from exchange.tables import Row, Table, quoted_names
-from partners import batch_services, permissions, services
-from partners.models import Assessment, Integration, Membership, Partner, Team
-from scorecard import rubric
+from partners import (
+    batch_services,
+    permissions,
+    services,
+)
+from partners.models import (
+    Assessment,
+    CategoryPlan,
+    Hurdle,
+    Integration,
+    Membership,
+    Partner,
+    Team,
+)
+from scorecard import planning, rubric
 
-# Natural keys and steps: each importer reads them itself, as it needs them.
-_READ_BY_EACH_IMPORTER = (Read.PARTNER, Read.INTEGRATION, Read.DATETIME, Read.STEP)
+# Natural keys, steps, ids and versions: each importer reads them itself, as it needs them.
+_READ_BY_EACH_IMPORTER = (
+    Read.PARTNER,
+    Read.INTEGRATION,
+    Read.DATETIME,
+    Read.STEP,
+    Read.CATEGORY,
+    Read.RECORD_ID,
+    Read.VERSION,
+)
 
 
 class _Importer(CellReader):
@@ -362,6 +382,49 @@ def _partner(importer: _Importer, row: Row, name: str) -> Partner | None:
     return partner
 
 
+def _integration(importer: Any, row: Row, partner_name: str, name: str) -> Integration | None:
+    """The row's integration, from ``importer.integrations``; or None after the row's error."""
+    partner = _partner(importer, row, partner_name)
+    if not name:
+        row.error("Integration", "Integration is required.")
+        return None
+    if partner is None:
+        return None
+    integration = importer.integrations.get((partner.pk, services.name_key(name)))
+    if integration is None:
+        row.error(
+            "Integration",
+            f"{partner.name} has no integration named “{name}”. Import it in an "
+            "integrations file first, or check the spelling.",
+        )
+    return integration
+
+
+def _integrations_of(importer: _Importer) -> dict[tuple[int, str], Integration]:
+    """The integrations of the file's partners, by (partner id, name key), with their scores."""
+    importer.partners = _partners_named(_cells(importer.table, "Partner"), "id", "name")
+    by_id = {partner.pk: partner for partner in importer.partners.values()}
+    integrations: dict[tuple[int, str], Integration] = {}
+    for chunk in batch_services.chunked(sorted(by_id)):
+        found = Integration.objects.filter(partner_id__in=chunk).select_related(
+            "current_assessment"
+        )
+        for integration in found.order_by("pk"):
+            integration.partner = by_id[integration.partner_id]
+            integrations[(integration.partner_id, services.name_key(integration.name))] = (
+                integration
+            )
+    return integrations
+
+
+def _stale_message(noun: str, file_version: int, saved_version: int) -> str:
+    return (
+        f"Someone else saved this {noun} after the file was exported: the file has version "
+        f"{file_version}, the saved {noun} is at version {saved_version}. Export again and "
+        "make your changes there, or clear the Version cell to overwrite theirs."
+    )
+
+
 # What an assessment holds besides its integration and date, compared when a row
 # names one that is already saved.
 _CONTENT = (
@@ -479,20 +542,7 @@ class _AssessmentImporter(_Importer):
             row.result.action = CREATE
 
     def integration(self, row: Row, partner_name: str, name: str) -> Integration | None:
-        partner = _partner(self, row, partner_name)
-        if not name:
-            row.error("Integration", "Integration is required.")
-            return None
-        if partner is None:
-            return None
-        integration = self.integrations.get((partner.pk, services.name_key(name)))
-        if integration is None:
-            row.error(
-                "Integration",
-                f"{partner.name} has no integration named “{name}”. Import it in an "
-                "integrations file first, or check the spelling.",
-            )
-        return integration
+        return _integration(self, row, partner_name, name)
 
     def write(self, user: AbstractBaseUser) -> None:
         batch_services.assessments_bulk_create(assessments=self.creates, imported_by=user)
@@ -514,8 +564,178 @@ def _rater_refusal(rater: AbstractBaseUser, integration: Integration) -> str:
     )
 
 
+class _PlanImporter(_Importer):
+    """Plans, matched by (partner, integration, category).
+
+    Written by :func:`partners.batch_services.plans_bulk_save`, after the
+    checks of :func:`partners.plan_services.category_plan_save`: the model's
+    field and pair rules, then the target rule
+    (:func:`scorecard.planning.target_error`, with the saved target standing).
+    A row whose plan is saved at another version than the file's Version cell
+    is refused when it would change it (someone else saved it since the
+    export); an empty Version cell means "whatever is saved now".  A row whose
+    plan does not exist creates it, whatever its Version says (as importing an
+    export into an emptied database does).  Rows are never removed by an import.
+    """
+
+    noun = "plan"
+    key_column = "Category"
+
+    def load(self) -> None:
+        self.integrations = _integrations_of(self)
+        ids = sorted({integration.pk for integration in self.integrations.values()})
+        self.plans: dict[tuple[int, str], CategoryPlan] = {}
+        for chunk in batch_services.chunked(ids):
+            found = CategoryPlan.objects.filter(integration_id__in=chunk).order_by("pk")
+            for plan in self.locked(found):
+                self.plans[(plan.integration_id, plan.category)] = plan
+        self.today = timezone.localdate()
+        self.creates: list[CategoryPlan] = []
+        self.updates: list[tuple[CategoryPlan, list[str]]] = []
+
+    def check_row(self, row: Row) -> None:
+        partner_name, name = row.raw("Partner").strip(), row.raw("Integration").strip()
+        category = self.cell(row, self.columns["Category"])
+        category_words = row.raw("Category").strip()
+        row.result.key = f"{partner_name} — {name} — {category_words}"
+        integration = _integration(self, row, partner_name, name)
+        version = self.cell(row, self.columns["Version"]) if "Version" in self.columns else None
+        values = self.values(row)
+        if integration is None or category is INVALID or version is INVALID or not row.ok:
+            return
+        key = (integration.pk, category)
+        if self.duplicate(row, key):
+            return
+        existing = self.plans.get(key)
+        if existing is None:
+            plan = CategoryPlan(integration=integration, category=category, **values)
+            if self.valid_plan(row, plan, integration, saved_target=None):
+                self.plans[key] = plan
+                self.creates.append(plan)
+                row.result.action = CREATE
+            return
+        changes = self.changes(existing, values)
+        if not changes:
+            row.result.action = UNCHANGED
+            return
+        if version is not None and version != existing.version:
+            row.error("Version", _stale_message("plan", version, existing.version))
+            return
+        saved_target = existing.target
+        for field, value in changes.items():
+            setattr(existing, field, value)
+        if self.valid_plan(row, existing, integration, saved_target=saved_target):
+            self.updates.append((existing, list(changes)))
+            row.result.action = UPDATE
+            row.result.changes = self.changed_columns(row, changes)
+
+    def valid_plan(
+        self,
+        row: Row,
+        plan: CategoryPlan,
+        integration: Integration,
+        *,
+        saved_target: planning.Target | None,
+    ) -> bool:
+        if not self.valid(row, plan, {}):
+            return False
+        target = plan.target
+        if target is None:
+            return True
+        current = integration.current_assessment
+        error = planning.target_error(
+            category=plan.category,
+            current_step=current.steps[plan.category] if current else None,
+            target_step=target.step,
+            target_date=target.date,
+            today=self.today,
+            saved=saved_target,
+        )
+        if error:
+            row.error(self.field_columns[error.field], error.message)
+        return row.ok
+
+    def write(self, user: AbstractBaseUser) -> None:
+        batch_services.plans_bulk_save(creates=self.creates, updates=self.updates, user=user)
+
+
+class _HurdleImporter(_Importer):
+    """Hurdles: a row with an ID updates that hurdle (at its Version), one without adds one.
+
+    A hurdle has no natural key (two may say the same thing), so the ID decides;
+    importing an export again changes nothing, as every row carries its ID.
+    Checked with the model's rules as :mod:`partners.hurdle_services` checks one.
+    """
+
+    noun = "hurdle"
+    key_column = "ID"
+
+    def load(self) -> None:
+        self.integrations = _integrations_of(self)
+        ids = sorted(
+            {
+                int(cell.split(".", 1)[0])
+                for cell in _cells(self.table, "ID")
+                if cell.split(".", 1)[0].isdecimal()
+            }
+        )
+        self.hurdles: dict[int, Hurdle] = {}
+        for chunk in batch_services.chunked(ids):
+            found = self.locked(Hurdle.objects.filter(pk__in=chunk).order_by("pk"))
+            self.hurdles.update((hurdle.pk, hurdle) for hurdle in found)
+        self.creates: list[Hurdle] = []
+        self.updates: list[tuple[Hurdle, list[str]]] = []
+
+    def check_row(self, row: Row) -> None:
+        partner_name, name = row.raw("Partner").strip(), row.raw("Integration").strip()
+        pk = self.cell(row, self.columns["ID"]) if "ID" in self.columns else None
+        row.result.key = f"{partner_name} — {name}" + (f" — #{pk}" if isinstance(pk, int) else "")
+        integration = _integration(self, row, partner_name, name)
+        category = self.cell(row, self.columns["Category"])
+        version = self.cell(row, self.columns["Version"]) if "Version" in self.columns else None
+        values = self.values(row)
+        if integration is None or INVALID in (pk, category, version) or not row.ok:
+            return
+        values["category"] = category
+        if pk is None:
+            hurdle = Hurdle(integration=integration, **values)
+            hurdle.description = hurdle.description.strip()
+            if self.valid(row, hurdle, {}):
+                self.creates.append(hurdle)
+                row.result.action = CREATE
+            return
+        if self.duplicate(row, pk):
+            return
+        existing = self.hurdles.get(pk)
+        if existing is None or existing.integration_id != integration.pk:
+            row.error(
+                "ID",
+                f"{integration} has no hurdle with ID {pk} (removed since the export?). Clear "
+                "the ID to add this row as a new hurdle.",
+            )
+            return
+        changes = self.changes(existing, values)
+        if not changes:
+            row.result.action = UNCHANGED
+            return
+        if version is not None and version != existing.version:
+            row.error("Version", _stale_message("hurdle", version, existing.version))
+            return
+        for field, value in changes.items():
+            setattr(existing, field, value)
+        if self.valid(row, existing, {}):
+            self.updates.append((existing, list(changes)))
+            row.result.action = UPDATE
+            row.result.changes = self.changed_columns(row, changes)
+
+    def write(self, user: AbstractBaseUser) -> None:
+        batch_services.hurdles_bulk_save(creates=self.creates, updates=self.updates, user=user)
+
+
 IMPORTERS: dict[ImportKind, type[_Importer]] = {
     ImportKind.PARTNERS: _PartnerImporter,
     ImportKind.INTEGRATIONS: _IntegrationImporter,
     ImportKind.ASSESSMENTS: _AssessmentImporter,
+    ImportKind.PLANS: _PlanImporter,
+    ImportKind.HURDLES: _HurdleImporter,
 }

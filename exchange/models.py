@@ -10,6 +10,8 @@ class ImportKind(models.TextChoices):
     PARTNERS = "partners", "Partners"
     INTEGRATIONS = "integrations", "Integrations"
     ASSESSMENTS = "assessments", "Assessments"
+    PLANS = "plans", "Plans"
+    HURDLES = "hurdles", "Hurdles"
 
 
 class PendingImport(models.Model):

@@ -5,7 +5,7 @@ from exchange.models import ImportKind
 
 
 class ImportKindConverter:
-    """partners|integrations|assessments in a URL, as an ImportKind; anything else is a 404."""
+    """A kind of file in a URL (partners, plans, …), as an ImportKind; anything else is a 404."""
 
     regex = "|".join(ImportKind.values)
 

@@ -18,13 +18,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
-from django.db.models import F, Window
+from django.db.models import F, Max, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from partners import portfolio_cache
-from partners.models import Assessment, Integration, Partner
+from partners.hurdle_services import HURDLE_FIELDS
+from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner
+from partners.plan_services import PLAN_FIELDS
 from partners.services import (
     INTEGRATION_FIELDS,
     PARTNER_FIELDS,
@@ -98,8 +100,76 @@ def integrations_bulk_save(
         )
 
 
+def plans_bulk_save(
+    *,
+    creates: Sequence[CategoryPlan],
+    updates: Sequence[tuple[CategoryPlan, Collection[str]]],
+    user: AbstractBaseUser | None,
+) -> list[CategoryPlan]:
+    """Save new and changed category plans, as :func:`partners_bulk_save` does partners.
+
+    The caller has checked each plan as :func:`partners.plan_services.category_plan_save`
+    does (the field rules, the pair rule, the target rule).  A new plan starts
+    at the version after its category's last one (a category's versions never
+    repeat, as ``category_plan_save`` numbers them); a second plan of one
+    category saved meanwhile fails the database's constraint (IntegrityError).
+    Each is recorded as updated by ``user``.
+    """
+    if not (creates or updates):
+        return []
+    with transaction.atomic():
+        if creates:
+            latest = _latest_plan_versions({plan.integration_id for plan in creates})
+            for plan in creates:
+                plan.version = latest.get((plan.integration_id, plan.category), 0) + 1
+        for plan in creates:
+            plan.updated_by = user
+        for plan, _ in updates:
+            plan.updated_by = user
+        updates = [(plan, [*changed, "updated_by"]) for plan, changed in updates]
+        return _save_batch(
+            CategoryPlan, (*PLAN_FIELDS, "updated_by"), creates=creates, updates=updates, user=user
+        )
+
+
+def _latest_plan_versions(integration_ids: Iterable[int]) -> dict[tuple[int, str], int]:
+    """The last version (in the history, so removed plans count) of each category's plan."""
+    latest: dict[tuple[int, str], int] = {}
+    for chunk in chunked(sorted(integration_ids)):
+        rows = (
+            CategoryPlan.history.filter(integration_id__in=chunk)
+            .order_by()
+            .values("integration_id", "category")
+            .annotate(latest=Max("version"))
+        )
+        for row in rows:
+            latest[(row["integration_id"], row["category"])] = row["latest"]
+    return latest
+
+
+def hurdles_bulk_save(
+    *,
+    creates: Sequence[Hurdle],
+    updates: Sequence[tuple[Hurdle, Collection[str]]],
+    user: AbstractBaseUser | None,
+) -> list[Hurdle]:
+    """Save new and changed hurdles, as :func:`plans_bulk_save` does plans (checked by the
+    caller as :mod:`partners.hurdle_services` checks one)."""
+    if not (creates or updates):
+        return []
+    with transaction.atomic():
+        for hurdle in creates:
+            hurdle.updated_by = user
+        for hurdle, _ in updates:
+            hurdle.updated_by = user
+        updates = [(hurdle, [*changed, "updated_by"]) for hurdle, changed in updates]
+        return _save_batch(
+            Hurdle, (*HURDLE_FIELDS, "updated_by"), creates=creates, updates=updates, user=user
+        )
+
+
 def _save_batch(
-    model: type[Partner] | type[Integration],
+    model: type[models.Model],
     allowed: tuple[str, ...],
     *,
     creates: Sequence[Any],
@@ -130,7 +200,7 @@ def _save_batch(
     return created
 
 
-def _claim_versions(model: type[Partner] | type[Integration], records: Sequence[Any]) -> None:
+def _claim_versions(model: type[models.Model], records: Sequence[Any]) -> None:
     """Lock the records' rows and move each to its next version; or refuse them all.
 
     The batch form of :func:`partners.services.claim_version`: a record whose

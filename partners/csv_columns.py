@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import TextChoices
@@ -29,14 +29,22 @@ from django.utils import timezone
 from partners import selectors
 from partners.models import (
     Assessment,
+    CategoryPlan,
+    HurdleKind,
     Incentive,
     Integration,
     IntegrationStatus,
+    Party,
+    PlanStatus,
     PlatformOpenness,
     RelationshipStatus,
+    Severity,
+    Sourcing,
+    SupportTerms,
+    ValueKind,
 )
 from partners.people import display_name
-from scorecard import rubric, scoring
+from scorecard import planning, rubric, scoring
 
 
 class Read:
@@ -51,6 +59,12 @@ class Read:
     USER = "user"  # an existing user's username
     STEP = "step"  # a rubric step: its number or its name
     DATETIME = "datetime"  # ISO 8601
+    DATE = "date"  # ISO 8601, a day; empty when the field may be
+    NUMBER = "number"  # a whole or decimal number, as the model field holds it; empty: none
+    VALUE_KINDS = "value_kinds"  # ValueKind labels (or values) joined by "; ", in any case
+    CATEGORY = "category"  # a rubric category: its name or its key
+    RECORD_ID = "record_id"  # a record's id, to update it (empty: a new record)
+    VERSION = "version"  # the version an update starts from (empty: as saved now)
     IGNORED = "ignored"  # exported for reading, left alone by the import
 
 
@@ -92,6 +106,27 @@ def _iso(moment) -> str:
 
 def _username(user) -> str:
     return user.get_username() if user else ""
+
+
+def _date(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _number(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+# Value kinds in a cell are separated by this (and read back split on ";").
+VALUE_KIND_SEPARATOR = "; "
+
+
+def value_kinds(values: list[str]) -> str:
+    """Value kinds as a cell: their labels, in the saved order ("Data; Co-marketing")."""
+    return VALUE_KIND_SEPARATOR.join(_label(ValueKind, value) for value in values)
+
+
+def _categories(keys: Any) -> str:
+    return VALUE_KIND_SEPARATOR.join(rubric.category(key).name for key in keys)
 
 
 def step_column(category: rubric.Category) -> str:
@@ -136,6 +171,34 @@ def _last_assessed(integration: Integration) -> str:
     return _iso(current.rated_at) if current else ""
 
 
+def behind_plan(integration: Integration, today: date) -> str:
+    """The categories whose target date has passed unreached, by name ("Support; Data").
+
+    Reads ``integration.category_plans.all()``: prefetch it for a list.
+    """
+    targets = {
+        plan.category: plan.target
+        for plan in integration.category_plans.all()
+        if plan.target is not None
+    }
+    if not targets:
+        return ""
+    current = integration.current_assessment
+    keys = planning.behind_plan(
+        targets=targets, steps=current.steps if current else None, today=today
+    )
+    return _categories(keys)
+
+
+def behind_plan_column(now: datetime | None = None) -> Column:
+    """Read-only: judged on the site's date at ``now`` (None: when each row is written)."""
+
+    def value(integration: Integration) -> str:
+        return behind_plan(integration, timezone.localdate(now) if now else timezone.localdate())
+
+    return Column("Behind plan", "", value, Read.IGNORED)
+
+
 # Read-only everywhere: scores change by importing assessments.
 SCORECARD_COLUMNS: tuple[Column, ...] = (
     *(
@@ -158,6 +221,22 @@ INTEGRATION_NAME = Column("Integration", "name", lambda i: i.name, required=True
 INTEGRATION_TEAM = Column("Team", "team", lambda i: i.team.name, Read.TEAM, required=True)
 INTEGRATION_OWNER = Column("Owner", "owner", lambda i: _username(i.owner), Read.USER)
 INTEGRATION_STATUS = _choice("status", IntegrationStatus, "Status")
+
+
+def _value_kinds_column(name: str, field: str) -> Column:
+    return Column(name, field, lambda i: value_kinds(getattr(i, field)), Read.VALUE_KINDS)
+
+
+# Value exchange and commitments: what each side gets, who builds, hosts and supports it.
+RELATIONSHIP_COLUMNS: tuple[Column, ...] = (
+    _value_kinds_column("Partner gets", "partner_gets"),
+    _value_kinds_column("We get", "we_get"),
+    _choice("built_by", Party, "Built by"),
+    _choice("hosted_by", Party, "Hosted by"),
+    _choice("supported_by", Party, "Supported by"),
+    _choice("support_terms", SupportTerms, "Support terms"),
+    Column("API notice days", "api_notice_days", lambda i: _number(i.api_notice_days), Read.NUMBER),
+)
 
 # -- the exchange's files: every field, so that an export imports back as it is ------------------
 
@@ -186,7 +265,9 @@ INTEGRATION_COLUMNS: tuple[Column, ...] = (
     ),
     Column("Commitments", "commitments", lambda i: i.commitments, verbatim=True),
     Column("Intent", "intent", lambda i: i.intent, verbatim=True),
+    *RELATIONSHIP_COLUMNS,
     *SCORECARD_COLUMNS,
+    behind_plan_column(),
 )
 
 
@@ -216,6 +297,72 @@ ASSESSMENT_COLUMNS: tuple[Column, ...] = (
     Column("Rated by", "rated_by", lambda a: _username(a.rated_by), Read.USER, required=True),
 )
 
+# -- plans and hurdles: one row per integration × category plan, one per hurdle ------------------
+
+PLAN_PARTNER = Column(
+    "Partner", "partner", lambda p: p.integration.partner.name, Read.PARTNER, required=True
+)
+PLAN_INTEGRATION = Column(
+    "Integration", "integration", lambda p: p.integration.name, Read.INTEGRATION, required=True
+)
+
+
+def _category_choice(field: str, name: str, *, required: bool) -> Column:
+    return Column(
+        name,
+        field,
+        lambda record: rubric.category(getattr(record, field)).name,
+        Read.CATEGORY,
+        required=required,
+    )
+
+
+def _target_status(plan: CategoryPlan, today: date) -> str:
+    target = plan.target
+    if target is None:
+        return ""
+    current = plan.integration.current_assessment
+    return planning.target_status(
+        current_step=current.steps[plan.category] if current else None,
+        target_step=target.step,
+        target_date=target.date,
+        today=today,
+    ).label
+
+
+PLAN_COLUMNS: tuple[Column, ...] = (
+    PLAN_PARTNER,
+    PLAN_INTEGRATION,
+    _category_choice("category", "Category", required=True),
+    Column("Target step", "target_step", lambda p: _number(p.target_step), Read.NUMBER),
+    Column("Target date", "target_date", lambda p: _date(p.target_date), Read.DATE),
+    Column("Target status", "", lambda p: _target_status(p, timezone.localdate()), Read.IGNORED),
+    Column("Challenge", "challenge", lambda p: p.challenge, verbatim=True),
+    Column("Contingency plan", "plan", lambda p: p.plan, verbatim=True),
+    Column("Owner", "owner", lambda p: _username(p.owner), Read.USER),
+    _choice("status", PlanStatus, "Status"),
+    Column("Effort person-weeks", "effort_weeks", lambda p: _number(p.effort_weeks), Read.NUMBER),
+    _choice("sourcing", Sourcing, "Sourcing"),
+    Column("Hourly rate", "hourly_rate", lambda p: _number(p.hourly_rate), Read.NUMBER),
+    Column("Expected value", "expected_value", lambda p: p.expected_value, verbatim=True),
+    Column("Version", "version", lambda p: p.version, Read.VERSION),
+)
+
+HURDLE_COLUMNS: tuple[Column, ...] = (
+    Column("ID", "id", lambda h: h.pk, Read.RECORD_ID),
+    PLAN_PARTNER,
+    PLAN_INTEGRATION,
+    Column("Kind", "kind", lambda h: _label(HurdleKind, h.kind), Read.CHOICE, True, HurdleKind),
+    _category_choice("category", "Category", required=True),
+    # Trimmed, as hurdle_services trims it.
+    Column("Description", "description", lambda h: h.description, required=True),
+    _choice("severity", Severity, "Severity"),
+    Column("Owner", "owner", lambda h: _username(h.owner), Read.USER),
+    Column("Mitigation", "mitigation", lambda h: h.mitigation, verbatim=True),
+    Column("Resolved", "resolved", lambda h: "yes" if h.resolved else "no", Read.YES_NO),
+    Column("Version", "version", lambda h: h.version, Read.VERSION),
+)
+
 # -- the dashboard's download: the ranking as the page shows it ----------------------------------
 
 
@@ -234,5 +381,6 @@ def ranking_columns(now: datetime) -> tuple[Column, ...]:
         Column("Owner name", "", lambda i: display_name(i.owner), Read.IGNORED),
         INTEGRATION_STATUS,
         *SCORECARD_COLUMNS,
+        behind_plan_column(now),
         Column("Needs attention", "", needs_attention, Read.IGNORED),
     )
