@@ -9,6 +9,8 @@ from exchange.models import ImportKind
 PARTNERS = ImportKind.PARTNERS
 INTEGRATIONS = ImportKind.INTEGRATIONS
 ASSESSMENTS = ImportKind.ASSESSMENTS
+PLANS = ImportKind.PLANS
+HURDLES = ImportKind.HURDLES
 
 
 def csv_text(*rows, delimiter=",") -> str:
@@ -42,6 +44,31 @@ def integration_row(**cells) -> dict[str, str]:
         "Status": "Live",
         "Incentive model": "None",
         "Commitments in place": "no",
+        "API notice days": "30",  # as IntegrationFactory makes them
+        **cells,
+    }
+
+
+def plan_row(**cells) -> dict[str, str]:
+    return {
+        "Partner": "Acme",
+        "Integration": "Ledger",
+        "Category": "Support",
+        "Status": "Not started",
+        "Sourcing": "In-house",
+        **cells,
+    }
+
+
+def hurdle_row(**cells) -> dict[str, str]:
+    return {
+        "Partner": "Acme",
+        "Integration": "Ledger",
+        "Kind": "Resource",
+        "Category": "Support",
+        "Description": "Nobody has time for it.",
+        "Severity": "Medium",
+        "Resolved": "no",
         **cells,
     }
 

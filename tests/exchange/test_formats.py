@@ -26,7 +26,7 @@ def test_assessment_columns_follow_the_rubric_in_execution_order():
     assert columns[-2:] == ["Overall comment", "Rated by"]
 
 
-def test_integration_export_ends_with_the_read_only_scorecard():
+def test_integration_export_ends_with_the_read_only_scorecard_and_plan():
     columns = formats.columns(ImportKind.INTEGRATIONS)
 
     read_only = [column.name for column in columns if column.read_only]
@@ -36,7 +36,9 @@ def test_integration_export_ends_with_the_read_only_scorecard():
         "Band",
         "Next step",
         "Last assessed",
+        "Behind plan",
     ]
+    assert [column.name for column in columns[-len(read_only) :]] == read_only
     assert formats.import_columns(ImportKind.INTEGRATIONS) == [
         "Partner",
         "Integration",
@@ -48,7 +50,49 @@ def test_integration_export_ends_with_the_read_only_scorecard():
         "Commitments in place",
         "Commitments",
         "Intent",
+        "Partner gets",
+        "We get",
+        "Built by",
+        "Hosted by",
+        "Supported by",
+        "Support terms",
+        "API notice days",
     ]
+
+
+def test_plan_and_hurdle_columns():
+    assert formats.header(ImportKind.PLANS) == [
+        "Partner",
+        "Integration",
+        "Category",
+        "Target step",
+        "Target date",
+        "Target status",
+        "Challenge",
+        "Contingency plan",
+        "Owner",
+        "Status",
+        "Effort person-weeks",
+        "Sourcing",
+        "Hourly rate",
+        "Expected value",
+        "Version",
+    ]
+    assert "Target status" not in formats.import_columns(ImportKind.PLANS)
+    assert formats.header(ImportKind.HURDLES) == [
+        "ID",
+        "Partner",
+        "Integration",
+        "Kind",
+        "Category",
+        "Description",
+        "Severity",
+        "Owner",
+        "Mitigation",
+        "Resolved",
+        "Version",
+    ]
+    assert formats.import_columns(ImportKind.HURDLES) == formats.header(ImportKind.HURDLES)
 
 
 def test_partner_columns():
@@ -77,6 +121,8 @@ def test_partner_columns():
                 "Rated by",
             ],
         ),
+        (ImportKind.PLANS, ["Partner", "Integration", "Category"]),
+        (ImportKind.HURDLES, ["Partner", "Integration", "Kind", "Category", "Description"]),
     ],
 )
 def test_required_columns(kind, required):

@@ -16,21 +16,35 @@ from exchange import formats, importer, importers
 from exchange.models import ImportKind, PendingImport
 from exchange.results import CellError
 from partners import batch_services, services
-from partners.models import Assessment, Integration, Membership, Partner, PortfolioVersion, Team
+from partners.models import (
+    Assessment,
+    CategoryPlan,
+    Integration,
+    Membership,
+    Partner,
+    PortfolioVersion,
+    Team,
+)
 from tests.exchange.import_files import (
     ASSESSMENTS,
     CATEGORY_NAMES,
+    HURDLES,
     INTEGRATIONS,
     PARTNERS,
+    PLANS,
     assessment_row,
     csv_text,
     errors,
+    hurdle_row,
     integration_row,
     only_error,
     partner_row,
+    plan_row,
     table,
 )
 from tests.factories import (
+    CategoryPlanFactory,
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -43,6 +57,8 @@ from tests.pages import page_text
 from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
+
+FUTURE = "2099-06-30"
 
 
 # -- partners ------------------------------------------------------------------------------------
@@ -474,7 +490,8 @@ def test_rows_may_rely_on_earlier_rows_of_the_same_file(user, north):
     assert ledger.previous_assessment.support == 2
 
 
-@pytest.mark.parametrize("kind", list(ImportKind))
+# A hurdles file without IDs adds its hurdles each time (test_hurdles_import.py).
+@pytest.mark.parametrize("kind", [kind for kind in ImportKind if kind != HURDLES])
 def test_importing_the_same_file_again_changes_nothing(user, north, kind):
     rate(north.ledger, user=north.ada, rated_at=datetime(2024, 12, 1, tzinfo=UTC))
     files = {
@@ -491,6 +508,11 @@ def test_importing_the_same_file_again_changes_nothing(user, north, kind):
             assessment_row(**{"Value transfer evidence": "Nightly"}),
             assessment_row(**{"Rated at": "2025-01-01T00:00:00Z"}),
         ),
+        PLANS: table(
+            PLANS,
+            plan_row(Challenge="Shared sandbox", **{"Contingency plan": "Ask for our own"}),
+            plan_row(Category="Data relationship", **{"Target step": "2", "Target date": FUTURE}),
+        ),
     }
     first = importer.commit(kind, files[kind], user=user)
     assert first.committed and not first.counts["unchanged"]
@@ -502,6 +524,8 @@ def test_importing_the_same_file_again_changes_nothing(user, north, kind):
             Partner.history.count(),
             Integration.history.count(),
             Assessment.objects.count(),
+            list(CategoryPlan.objects.values_list("pk", "version")),
+            CategoryPlan.history.count(),
             PortfolioVersion.objects.values_list("token", flat=True).first(),
         )
 
@@ -587,6 +611,29 @@ def _mixed_file(kind, north, count):
             if saved:
                 IntegrationFactory(partner=north.acme, name=name, team=north.team, owner=north.ada)
             rows.append(integration_row(Integration=name, Owner="ada", Description="Imported"))
+        elif kind == PLANS:
+            # An integration per row: a plan per category would stop at five rows.
+            name = f"I{number}"
+            integration = IntegrationFactory(partner=north.acme, name=name, team=north.team)
+            plan = CategoryPlanFactory(integration=integration) if saved else None
+            rows.append(
+                plan_row(
+                    Integration=name,
+                    Owner="ada",
+                    Version=str(plan.version) if plan else "",
+                    **{"Expected value": "Imported"},
+                )
+            )
+        elif kind == HURDLES:
+            hurdle = HurdleFactory(integration=north.ledger) if saved else None
+            rows.append(
+                hurdle_row(
+                    ID=str(hurdle.pk) if hurdle else "",
+                    Version=str(hurdle.version) if hurdle else "",
+                    Owner="ada",
+                    Mitigation="Imported",
+                )
+            )
         else:
             if saved:
                 rate(
@@ -601,7 +648,9 @@ def _mixed_file(kind, north, count):
 # Partners: the partners named.  Integrations: users, partners, teams, the partners'
 # integrations, memberships.  Assessments: users, partners, their integrations (with
 # their teams), the assessments saved at the file's dates, the raters' memberships.
-PREVIEW_QUERIES = {PARTNERS: 1, INTEGRATIONS: 5, ASSESSMENTS: 5}
+# Plans: users, partners, their integrations (with their scores), their plans.  Hurdles:
+# users, partners, their integrations, the hurdles of the file's IDs.
+PREVIEW_QUERIES = {PARTNERS: 1, INTEGRATIONS: 5, ASSESSMENTS: 5, PLANS: 4, HURDLES: 4}
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -631,6 +680,7 @@ def test_the_commit_costs_the_same_queries_for_3_rows_and_30(user, kind):
             result = importer.commit(kind, text, user=user)
         assert result.committed, errors(result)
         Assessment.objects.all()._raw_delete(Assessment.objects.db)
+        CategoryPlan.history.all().delete()
         Integration.objects.all().delete()
         Partner.objects.all().delete()
         Membership.objects.exclude(user=user).delete()
