@@ -1,6 +1,7 @@
-"""Admin: teams and their members, people, partners, integrations and their history.
+"""Admin: teams and their members, people, partners, integrations, plans, hurdles, history.
 
-Partner and integration saves go through partners.services so the admin keeps
+Partner and integration saves go through partners.services (plans through
+partners.plan_services, hurdles through partners.hurdle_services) so the admin keeps
 the same rules as the pages (unique names, owners who belong to the owning
 team, no save over someone else's newer one).  Teams and memberships are plain
 model forms; their rules are database constraints.
@@ -31,9 +32,18 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners import accounts, history, permissions, services
+from partners import accounts, history, hurdle_services, permissions, plan_services, services
 from partners.forms import VersionedFormMixin, apply_service_errors, stale_change_lines
-from partners.models import Assessment, CategoryPlan, Integration, Membership, Partner, Team
+from partners.models import (
+    Assessment,
+    CategoryPlan,
+    Hurdle,
+    Integration,
+    Membership,
+    Partner,
+    Team,
+    ValueKind,
+)
 from scorecard import rubric
 
 User = get_user_model()
@@ -249,6 +259,14 @@ class VersionedAdmin(HistoryAdmin):
         # A new record carries no version (VersionedFormMixin leaves the field out).
         return fields if obj is not None else [name for name in fields if name != "version"]
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.fieldsets or obj is None:
+            return fieldsets
+        # Declared fieldsets name the model's fields: the hidden version goes in the first.
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
+
     def changeform_view(
         self,
         request: HttpRequest,
@@ -344,13 +362,23 @@ class AssessmentInline(AdminsManage, admin.TabularInline):
 
 
 class CategoryPlanInline(AdminsManage, admin.TabularInline):
-    """Plans are edited on the integration's page (with who changed them); shown here."""
+    """The integration's plans; each is edited on its own page (through the services)."""
 
     model = CategoryPlan
-    fields = ["category", "challenge", "plan", "status", "updated_by", "updated_at"]
+    fields = [
+        "category",
+        "target_step",
+        "target_date",
+        "status",
+        "owner",
+        "effort_weeks",
+        "updated_by",
+        "updated_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
+    show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -359,8 +387,74 @@ class CategoryPlanInline(AdminsManage, admin.TabularInline):
         return super().get_queryset(request).select_related("updated_by", "integration__partner")
 
 
+class HurdleInline(AdminsManage, admin.TabularInline):
+    """The integration's hurdles; each is edited on its own page (through the services)."""
+
+    model = Hurdle
+    fields = ["kind", "category", "description", "severity", "owner", "resolved"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Hurdle]:
+        return super().get_queryset(request).select_related("owner", "integration__partner")
+
+
+def _value_kinds_field(label: str, help_text: str) -> forms.MultipleChoiceField:
+    """What one side gets, as checkboxes (the model keeps a list of ValueKind values)."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=ValueKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=help_text,
+    )
+
+
+class IntegrationAdminForm(VersionedAdminForm):
+    partner_gets = _value_kinds_field(
+        "What the partner gets", Integration._meta.get_field("partner_gets").help_text
+    )
+    we_get = _value_kinds_field("What we get", Integration._meta.get_field("we_get").help_text)
+
+    def clean_partner_gets(self) -> list[str]:
+        return _in_choice_order(self.cleaned_data["partner_gets"])
+
+    def clean_we_get(self) -> list[str]:
+        return _in_choice_order(self.cleaned_data["we_get"])
+
+
+def _in_choice_order(values: list[str]) -> list[str]:
+    return [value for value in ValueKind.values if value in values]
+
+
 @admin.register(Integration)
 class IntegrationAdmin(VersionedAdmin):
+    form = IntegrationAdminForm
+    fieldsets = [
+        (None, {"fields": ["partner", "name", "description", "team", "owner", "status"]}),
+        (
+            "Value exchange and commitments",
+            {
+                "fields": [
+                    "incentive_model",
+                    "partner_gets",
+                    "we_get",
+                    ("built_by", "hosted_by", "supported_by"),
+                    "support_terms",
+                    "api_notice_days",
+                    "has_commitments",
+                    "commitments",
+                    "intent",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
     list_display = ["name", "partner", "team", "owner", "status", "current_total", "last_assessed"]
     # Not filtering by partner: thousands of partners would make thousands of links.
     list_filter = ["status", "team", "incentive_model", "has_commitments"]
@@ -368,7 +462,7 @@ class IntegrationAdmin(VersionedAdmin):
     list_select_related = ["partner", "team", "owner", "current_assessment"]
     autocomplete_fields = ["partner", "owner"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [CategoryPlanInline, AssessmentInline]
+    inlines = [CategoryPlanInline, HurdleInline, AssessmentInline]
 
     @admin.display(description="Score", ordering="current_assessment__total")
     def current_total(self, integration: Integration) -> str:
@@ -423,23 +517,129 @@ def _with_service_validation(form_class, field_names, check):
     return ServiceValidatedForm
 
 
-@admin.register(CategoryPlan)
-class CategoryPlanAdmin(HistoryAdmin):
-    """Read-only, for finding a plan and its history; plans are edited on the pages."""
+class CategoryPlanAdminForm(VersionedAdminForm):
+    """A plan's change form: the model's rules (the pair, a whole target) as any model
+    form checks them, then the target rule as :mod:`partners.plan_services` applies it."""
 
-    list_display = ["integration", "category", "status", "updated_by", "updated_at"]
-    list_filter = ["status", "category"]
+    def _post_clean(self) -> None:
+        saved = CategoryPlan.objects.filter(pk=self.instance.pk).first()
+        super()._post_clean()  # the form's values are on the instance from here
+        if self.errors or saved is None:
+            return
+        integration = Integration.objects.select_related("current_assessment").get(
+            pk=self.instance.integration_id
+        )
+        try:
+            plan_services._plan_check(self.instance, integration, saved.target, None)
+        except ValidationError as error:
+            apply_service_errors(self, error)
+
+
+@admin.register(CategoryPlan)
+class CategoryPlanAdmin(VersionedAdmin):
+    """A plan, to find and correct; new plans are made on the integration's plans page."""
+
+    form = CategoryPlanAdminForm
+    list_display = [
+        "integration",
+        "category",
+        "target_step",
+        "target_date",
+        "status",
+        "owner",
+        "effort_weeks",
+        "updated_by",
+        "updated_at",
+    ]
+    list_filter = ["status", "category", "sourcing"]
     search_fields = ["integration__name", "integration__partner__name", "challenge", "plan"]
-    list_select_related = ["integration__partner", "updated_by"]
+    list_select_related = ["integration__partner", "owner", "updated_by"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = ["integration", "category", "updated_by", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["integration", "category", "owner", "status"]}),
+        ("Target", {"fields": [("target_step", "target_date")]}),
+        ("Plan", {"fields": ["challenge", "plan", "expected_value"]}),
+        ("Effort", {"fields": ["effort_weeks", "sourcing", "hourly_rate"]}),
+        ("Record", {"fields": ["updated_by", "updated_at"]}),
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    def save_model(self, request: HttpRequest, obj: CategoryPlan, form, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in plan_services.PLAN_FIELDS}
+        # A plan saved since the form's clean() raises StalePlanError (a
+        # StaleVersionError): VersionedAdmin.changeform_view shows the form again.
+        plan_services.category_plan_save(
+            integration=obj.integration,
+            category=obj.category,
+            updated_by=request.user,
+            expected_version=form.edited_version(),
+            **fields,
+        )
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    def delete_model(self, request: HttpRequest, obj: CategoryPlan) -> None:
+        plan_services.category_plan_delete(integration=obj.integration, category=obj.category)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CategoryPlan]) -> None:
+        for plan in queryset.select_related("integration"):
+            self.delete_model(request, plan)
+
+
+@admin.register(Hurdle)
+class HurdleAdmin(VersionedAdmin):
+    list_display = [
+        "integration",
+        "kind",
+        "category",
+        "severity",
+        "owner",
+        "resolved",
+        "updated_at",
+    ]
+    list_filter = ["kind", "severity", "resolved", "category"]
+    search_fields = [
+        "description",
+        "mitigation",
+        "integration__name",
+        "integration__partner__name",
+        "owner__username",
+    ]
+    list_select_related = ["integration__partner", "owner"]
+    autocomplete_fields = ["integration", "owner"]
+    readonly_fields = ["updated_by", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["integration", "kind", "category", "severity", "owner"]}),
+        ("The hurdle", {"fields": ["description", "mitigation", "resolved"]}),
+        ("Record", {"fields": ["updated_by", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A hurdle stays with its integration (the services do not move it).
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "integration"] if obj is not None else readonly
+
+    def save_model(self, request: HttpRequest, obj: Hurdle, form, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in hurdle_services.HURDLE_FIELDS}
+        if change:
+            hurdle_services.hurdle_update(
+                hurdle=obj,
+                updated_by=request.user,
+                expected_version=form.edited_version(),
+                **fields,
+            )
+        else:
+            obj.pk = hurdle_services.hurdle_create(
+                integration=form.cleaned_data["integration"], updated_by=request.user, **fields
+            ).pk
+
+    def delete_model(self, request: HttpRequest, obj: Hurdle) -> None:
+        hurdle_services.hurdle_delete(hurdle=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Hurdle]) -> None:
+        for hurdle in queryset:
+            hurdle_services.hurdle_delete(hurdle=hurdle)
 
 
 @admin.register(Assessment)

@@ -1,19 +1,34 @@
 """The Django admin as an admin (a staff user who is not a superuser) uses it."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.test import Client
 
 from partners import services
-from partners.models import Integration, Membership, Partner, Role, Team
+from partners.models import (
+    CategoryPlan,
+    Hurdle,
+    Integration,
+    Membership,
+    Partner,
+    Role,
+    Team,
+    ValueKind,
+)
 from tests.factories import (
     PASSWORD,
+    CategoryPlanFactory,
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
     TeamFactory,
     UserFactory,
+    rate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +60,14 @@ def _inline_management(prefix: str, total: int, initial: int) -> dict:
     }
 
 
+# The integration page's inlines, all read-only: nothing of theirs is posted.
+INLINES = {
+    **_inline_management("category_plans", 0, 0),
+    **_inline_management("hurdles", 0, 0),
+    **_inline_management("assessments", 0, 0),
+}
+
+
 # -- what a staff user who is not a superuser may do --------------------------------------------
 
 
@@ -61,6 +84,10 @@ def _inline_management(prefix: str, total: int, initial: int) -> dict:
         "/admin/partners/integration/add/",
         "/admin/partners/assessment/",
         "/admin/partners/categoryplan/",
+        "/admin/partners/categoryplan/?status=blocked&category=support",
+        "/admin/partners/hurdle/",
+        "/admin/partners/hurdle/add/",
+        "/admin/partners/hurdle/?kind=resource&severity=high&resolved=0&q=budget",
         "/admin/auth/user/",
         "/admin/auth/user/add/",
     ],
@@ -378,15 +405,23 @@ def test_an_integration_is_edited_in_the_admin_through_the_services(staff_client
             "incentive_model": Integration.Incentive.NONE,
             "commitments": "",
             "intent": "",
+            "partner_gets": ["data", "co_marketing"],  # ticked in this order…
+            "built_by": "partner",
+            "support_terms": "sla",
+            "api_notice_days": "60",
             "version": integration.version,
-            **_inline_management("category_plans", 0, 0),
-            **_inline_management("assessments", 0, 0),
+            **INLINES,
         },
     )
 
     assert response.status_code == 302
     saved = Integration.objects.get(pk=integration.pk)
     assert (saved.description, saved.owner, saved.version) == ("after", team_member, 2)
+    # …and kept in the order of the choices, as the pages keep them.
+    assert (saved.partner_gets, saved.we_get) == (["co_marketing", "data"], [])
+    assert (saved.built_by, saved.hosted_by, saved.support_terms) == ("partner", "", "sla")
+    assert saved.api_notice_days == 60
+    assert saved.history.first().history_user is not None
 
 
 def test_the_admin_refuses_an_owner_outside_the_team_beside_the_field(staff_client):
@@ -402,8 +437,7 @@ def test_the_admin_refuses_an_owner_outside_the_team_beside_the_field(staff_clie
             "status": integration.status,
             "incentive_model": integration.incentive_model,
             "version": integration.version,
-            **_inline_management("category_plans", 0, 0),
-            **_inline_management("assessments", 0, 0),
+            **INLINES,
         },
     )
 
@@ -449,3 +483,156 @@ def test_reverting_from_the_history_page_is_refused(staff_client):
     assert refused.status_code == 403
     partner.refresh_from_db()
     assert partner.description == "Newer words"
+
+
+# -- value exchange, plans and hurdles -----------------------------------------------------------
+
+
+def test_the_integration_page_groups_the_value_exchange_with_checkboxes(staff_client):
+    integration = IntegrationFactory(we_get=["data"])
+    CategoryPlanFactory(integration=integration, target_step=2, target_date=date(2099, 1, 1))
+    HurdleFactory(integration=integration, description="No budget this year")
+
+    response = staff_client.get(f"/admin/partners/integration/{integration.pk}/change/")
+
+    html = response.content.decode()
+    assert "Value exchange and commitments" in html
+    assert html.count('type="checkbox" name="partner_gets"') == len(ValueKind.values)
+    assert 'type="checkbox" name="we_get" value="data"' in html
+    assert "checked" in html.split('name="we_get" value="data"')[1][:80]
+    assert "No budget this year" in html  # the hurdles inline
+    assert f'name="version" value="{integration.version}"' in html
+
+
+def _plan_post(saved, **changes):
+    data = {
+        "owner": "",
+        "status": saved.status,
+        "target_step": saved.target_step or "",
+        "target_date": saved.target_date.isoformat() if saved.target_date else "",
+        "challenge": saved.challenge,
+        "plan": saved.plan,
+        "expected_value": saved.expected_value,
+        "effort_weeks": "",
+        "sourcing": saved.sourcing,
+        "hourly_rate": "",
+        "version": saved.version,
+    }
+    return {**data, **changes}
+
+
+def test_a_plan_is_edited_in_the_admin_through_the_plan_services(staff_client, staff):
+    plan = CategoryPlanFactory()
+    ada = UserFactory()
+
+    response = staff_client.post(
+        f"/admin/partners/categoryplan/{plan.pk}/change/",
+        _plan_post(
+            plan,
+            owner=ada.pk,
+            status="in_progress",
+            target_step="2",
+            target_date="2099-03-31",
+            effort_weeks="3.5",
+            sourcing="outsourced",
+            hourly_rate="110",
+        ),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    plan.refresh_from_db()
+    assert (plan.target_step, plan.target_date) == (2, date(2099, 3, 31))
+    assert (plan.owner, plan.status, plan.effort_weeks) == (ada, "in_progress", Decimal("3.5"))
+    assert (plan.version, plan.updated_by) == (2, staff)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"target_step": "2", "target_date": "2020-01-01"}, "target_date", "Choose today"),
+        ({"target_step": "2"}, "target_date", "A target needs both a step and a date."),
+        ({"challenge": "Late API", "plan": ""}, "plan", "Say what you will do"),
+        ({"target_step": "2", "target_date": "2099-01-01"}, "target_step", "already at step 2"),
+    ],
+)
+def test_the_admin_refuses_a_bad_plan_beside_the_field(staff_client, changes, field, words):
+    plan = CategoryPlanFactory()
+    if field == "target_step":
+        rate(plan.integration, su=2)
+
+    response = staff_client.post(
+        f"/admin/partners/categoryplan/{plan.pk}/change/", _plan_post(plan, **changes)
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert any(words in message for message in errors[field]), errors
+    assert CategoryPlan.objects.get(pk=plan.pk).version == plan.version
+
+
+def test_a_plan_saved_meanwhile_is_not_overwritten_in_the_admin(staff_client):
+    plan = CategoryPlanFactory()
+    opened = plan.version
+    CategoryPlan.objects.filter(pk=plan.pk).update(version=opened + 1, expected_value="Theirs")
+
+    response = staff_client.post(
+        f"/admin/partners/categoryplan/{plan.pk}/change/",
+        _plan_post(plan, expected_value="Mine", version=opened),
+    )
+
+    assert response.status_code == 200
+    assert "after you opened it" in " ".join(response.context["adminform"].form.non_field_errors())
+    assert CategoryPlan.objects.get(pk=plan.pk).expected_value == "Theirs"
+
+
+def _hurdle_post(**changes):
+    data = {
+        "kind": "resource",
+        "category": "support",
+        "severity": "high",
+        "owner": "",
+        "description": "  No budget  ",
+        "mitigation": "",
+    }
+    return {**data, **changes}
+
+
+def test_a_hurdle_is_added_and_edited_in_the_admin_through_the_services(staff_client, staff):
+    integration = IntegrationFactory()
+
+    added = staff_client.post(
+        "/admin/partners/hurdle/add/", _hurdle_post(integration=integration.pk)
+    )
+
+    assert added.status_code == 302
+    hurdle = Hurdle.objects.get()
+    assert (hurdle.description, hurdle.updated_by, hurdle.version) == ("No budget", staff, 1)
+
+    changed = staff_client.post(
+        f"/admin/partners/hurdle/{hurdle.pk}/change/",
+        _hurdle_post(resolved="on", version=hurdle.version),
+    )
+
+    assert changed.status_code == 302
+    hurdle.refresh_from_db()
+    assert (hurdle.resolved, hurdle.version) == (True, 2)
+
+    stale = staff_client.post(
+        f"/admin/partners/hurdle/{hurdle.pk}/change/",
+        _hurdle_post(severity="low", version=1),
+    )
+
+    assert stale.status_code == 200
+    assert "after you opened it" in " ".join(stale.context["adminform"].form.non_field_errors())
+    assert Hurdle.objects.get().severity == "high"
+
+
+def test_a_hurdle_without_a_description_is_refused_beside_the_field(staff_client):
+    response = staff_client.post(
+        "/admin/partners/hurdle/add/",
+        _hurdle_post(integration=IntegrationFactory().pk, description="  "),
+    )
+
+    assert response.status_code == 200
+    assert "description" in response.context["adminform"].form.errors
+    assert not Hurdle.objects.exists()
