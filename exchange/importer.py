@@ -1,4 +1,4 @@
-"""Import CSV files of partners, integrations or assessments, all rows or none.
+"""Import CSV files of partners, integrations, assessments, plans or hurdles, all rows or none.
 
 A file is read as a table of its kind (:mod:`exchange.tables`: decoded, its
 header matched to the kind's columns), then imported in two phases:
@@ -22,7 +22,10 @@ header matched to the kind's columns), then imported in two phases:
 
 Natural keys decide between creating and updating: a partner by its name, an
 integration by its partner's name and its own, an assessment by those and
-its date (in any case, surrounding spaces ignored).  A row equal to what is
+its date, a plan by its integration's and its category (in any case,
+surrounding spaces ignored); a hurdle, which has no natural key, by its ID.
+Plans and hurdles carry their version: a row that would change one saved by
+someone else since the file was exported is refused.  A row equal to what is
 saved is "unchanged" and writes nothing, so importing a file twice changes
 nothing.  Assessments are append-only: a saved one is never changed.  What
 both phases return is a :class:`~exchange.results.Preview`, row by row.

@@ -11,9 +11,10 @@ exchange's won, since its files must import back.
 Step and evidence columns are made from the rubric, so a renamed category
 renames its columns everywhere.  Choice columns are written as their labels
 ("Open platform") and read as the label or the stored value, in any case;
-yes/no columns as "yes" and "no"; dates in ISO 8601; people by username (what
-the import matches: "Owner name" beside it is for people to read) and teams
-by name.
+yes/no columns as "yes" and "no"; kinds of value as their labels joined by
+"; " ("Data; Co-marketing", read back in any case); dates in ISO 8601;
+people by username (what the import matches: "Owner name" beside it is for
+people to read) and teams by name.
 """
 
 from __future__ import annotations
