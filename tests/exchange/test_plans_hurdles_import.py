@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from exchange import importer
+from exchange import formats, importer
 from exchange.exports import export_lines
+from exchange.models import ImportKind
 from partners.models import CategoryPlan, Hurdle, Integration
 from tests.exchange.import_files import (
     HURDLES,
@@ -22,7 +23,14 @@ from tests.exchange.import_files import (
     plan_row,
     table,
 )
-from tests.factories import CategoryPlanFactory, HurdleFactory, rate
+from tests.factories import (
+    CategoryPlanFactory,
+    HurdleFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+    rate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -318,3 +326,27 @@ def test_an_unrated_integrations_plan_can_target_any_step_ahead(user, north):
 
     assert importer.commit(PLANS, table(PLANS, row), user=user).committed
     assert CategoryPlan.objects.get().target_step == 2
+
+
+def test_the_templates_import_once_their_team_and_user_exist(user):
+    MembershipFactory(team=TeamFactory(name="Logistics"), user=UserFactory(username="jdoe"))
+    for kind in ImportKind:  # in the upload page's order
+        result = importer.commit(kind, formats.template_csv(kind), user=user)
+        assert result.committed, (kind, errors(result))
+    assert Integration.objects.get(name="Route times in the planner").partner_gets == [
+        "customers",
+        "data",
+    ]
+    assert CategoryPlan.objects.get().target_step == 3
+    assert Hurdle.objects.get().severity == "high"
+
+
+def test_the_plans_and_hurdles_downloads(lead_client, north):
+    CategoryPlanFactory(integration=north.ledger)
+    HurdleFactory(integration=north.ledger)
+    for kind in ("plans", "hurdles"):
+        export = lead_client.get(f"/export/{kind}.csv")
+        assert export.status_code == 200
+        assert len(b"".join(export.streaming_content).decode().splitlines()) == 2
+        template = lead_client.get(f"/import/templates/{kind}.csv")
+        assert template.status_code == 200 and template.content.decode().count("\n") == 2
