@@ -8,9 +8,10 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from partners import batch_services, services
-from partners.models import Assessment, Integration, Partner, PortfolioVersion
+from partners import batch_services, plan_services, services
+from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner, PortfolioVersion
 from tests.factories import (
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -357,3 +358,39 @@ def test_assessments_bulk_create_refuses_a_deleted_integration():
         batch_services.assessments_bulk_create(assessments=batch)
 
     assert not Assessment.objects.exists()
+
+
+# -- plans and hurdles ---------------------------------------------------------------------------
+
+
+def test_a_new_plan_in_a_batch_never_reuses_a_removed_plans_version():
+    integration, user = IntegrationFactory(), UserFactory()
+    plan_services.category_plan_save(integration=integration, category="support", updated_by=user)
+    plan_services.category_plan_delete(integration=integration, category="support")
+
+    (created,) = batch_services.plans_bulk_save(
+        creates=[CategoryPlan(integration=integration, category="support", plan="", challenge="")],
+        updates=[],
+        user=user,
+    )
+
+    # Saved at 1, removed at 2 (the removal claims a version): the new plan is at 3,
+    # as category_plan_save would number it.
+    saved = CategoryPlan.objects.get(pk=created.pk)
+    assert (saved.version, saved.updated_by) == (3, user)
+    assert saved.history.first().history_user == user
+
+
+def test_a_batch_of_hurdles_refuses_one_saved_meanwhile_and_writes_nothing():
+    first, second = HurdleFactory(), HurdleFactory()
+    Hurdle.objects.filter(pk=second.pk).update(version=second.version + 1)
+    for hurdle in (first, second):
+        hurdle.resolved = True
+
+    with pytest.raises(batch_services.StaleBatchError) as refused:
+        batch_services.hurdles_bulk_save(
+            creates=[], updates=[(first, ["resolved"]), (second, ["resolved"])], user=None
+        )
+
+    assert refused.value.records == [second]
+    assert not Hurdle.objects.filter(resolved=True).exists()
