@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -19,7 +19,10 @@ from partners.models import (
     CategoryPlan,
     Integration,
     Partner,
+    Party,
+    SupportTerms,
     Team,
+    ValueKind,
 )
 from partners.people import display_name
 from partners.plan_services import PLAN_FIELDS, PlanFields
@@ -168,11 +171,54 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
+class ValueKindsField(forms.TypedMultipleChoiceField):
+    """What one side gets, as ticked boxes; kept in :class:`ValueKind`'s order."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=ValueKind.choices, required=False, **kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        chosen = set(super().clean(value))
+        return [kind for kind in ValueKind.values if kind in chosen]
+
+
+NOT_DECIDED = "Not decided"
+
+
 class IntegrationForm(VersionedFormMixin, _CrispyForm):
     owner = OwnerChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "username"),
         required=False,
         help_text=Integration._meta.get_field("owner").help_text,
+    )
+    partner_gets = ValueKindsField(
+        label="What the partner gets",
+        help_text="Leave all unticked while nobody has said.",
+    )
+    we_get = ValueKindsField(
+        label="What we get",
+        help_text="Leave all unticked while nobody has said.",
+    )
+    support_terms = forms.ChoiceField(
+        label="Support terms",
+        choices=[*SupportTerms.choices, ("", "Not agreed")],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="An SLA is a written promise of response and repair times.",
+    )
+    api_notice_days = forms.IntegerField(
+        label="Notice of API changes (days)",
+        required=False,
+        min_value=0,
+        max_value=3650,
+        error_messages={
+            "invalid": "Enter a whole number of days, or leave it empty if none is agreed.",
+            "min_value": "Enter 0 or more days, or leave it empty if none is agreed.",
+            "max_value": "Enter at most 3650 days (ten years).",
+        },
+        help_text="Days' notice each side gives before changing its API. Empty: none agreed.",
     )
 
     class Meta:
@@ -192,6 +238,9 @@ class IntegrationForm(VersionedFormMixin, _CrispyForm):
             "Choose one of your teams: you may add integrations only to teams in which you "
             "are a product manager."
         )
+        for name in ("built_by", "hosted_by", "supported_by"):
+            self.fields[name].choices = [("", NOT_DECIDED), *Party.choices]
+        self.fields["api_notice_days"].widget.attrs["inputmode"] = "numeric"
         self.helper.layout = Layout(
             Row(
                 Column("partner", css_class="col-md-6"),
@@ -204,13 +253,28 @@ class IntegrationForm(VersionedFormMixin, _CrispyForm):
                 Column("status", css_class="col-md-4"),
             ),
             Fieldset(
-                "Commitments and incentives",
-                Row(
-                    Column("incentive_model", css_class="col-md-6"),
-                    Column(Div("has_commitments", css_class="pt-md-4"), css_class="col-md-6"),
-                ),
-                "commitments",
+                "Incentive and intent",
+                "incentive_model",
                 "intent",
+            ),
+            Fieldset(
+                "Value exchange and commitments",
+                Row(
+                    Column("partner_gets", css_class="col-md-6"),
+                    Column("we_get", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("built_by", css_class="col-md-4"),
+                    Column("hosted_by", css_class="col-md-4"),
+                    Column("supported_by", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("support_terms", css_class="col-md-6"),
+                    Column("api_notice_days", css_class="col-md-6"),
+                ),
+                "has_commitments",
+                "commitments",
+                css_id="value-exchange-fields",
             ),
         )
 

@@ -194,13 +194,16 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration.objects.for_scorecard(), pk=pk)
     plans = selectors.category_plans(integration)
     charts = figures.integration_figures(integration, version)
+    # The relationship's warnings are shown in its own section, the others beside the score.
+    relationship_warnings = integration.relationship_warnings()
     return render(
         request,
         "partners/integration_detail.html",
         {
             "integration": integration,
             "score": integration.score,
-            "warnings": integration.warnings(),
+            "warnings": [w for w in integration.warnings() if w not in relationship_warnings],
+            "relationship_warnings": relationship_warnings,
             "roadmap": charts.roadmap,
             "ratings": charts.ratings,
             "over_time": charts.over_time,
