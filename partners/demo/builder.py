@@ -14,12 +14,14 @@ import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
-from partners import plan_services, services
+from partners import hurdle_services, plan_services, services
 from partners.demo.data import (
     NOTES,
     OCCASIONS,
@@ -31,10 +33,11 @@ from partners.demo.data import (
     TEAMS,
     PartnerSpec,
     Person,
+    Plan,
     Steps,
     Story,
 )
-from partners.models import Integration, Membership, Partner, Role, Team
+from partners.models import Integration, Membership, Partner, Role, Sourcing, Team
 from scorecard import rubric, scoring
 
 DEMO_SEED = 20_240_611
@@ -49,6 +52,7 @@ class Created:
     integrations: int = 0
     assessments: int = 0
     plans: int = 0
+    hurdles: int = 0
 
     @property
     def anything(self) -> bool:
@@ -219,6 +223,7 @@ class DemoBuilder:
             return  # Already seeded: its history and plans came with it.
         team = self.teams[story.team]
         owner = self.users[story.owner] if story.owner else None
+        exchange = story.exchange
         integration = services.integration_create(
             partner=partner,
             name=story.name,
@@ -230,11 +235,24 @@ class DemoBuilder:
             has_commitments=bool(story.commitments),
             commitments=story.commitments,
             intent=story.intent,
+            partner_gets=list(exchange.partner_gets),
+            we_get=list(exchange.we_get),
+            built_by=exchange.built_by,
+            hosted_by=exchange.hosted_by,
+            supported_by=exchange.supported_by,
+            support_terms=exchange.support_terms,
+            api_notice_days=exchange.api_notice_days,
         )
         self.created.integrations += 1
         raters = self._raters(team)
         self.rng.shuffle(raters)
+        # Targets are set as they were months ago, between the ratings of the time:
+        # a plan set before a rating is saved before it, so "ahead of the current
+        # step" is checked against the step of that day.
+        plans = sorted(story.plans, key=lambda plan: -plan.set_days_ago)
         for index, (rated_at, steps, notes, comment) in enumerate(self._history(story)):
+            while plans and self._set_at(plans[0]) < rated_at:
+                self._plan(integration, plans.pop(0), owner or raters[0])
             services.assessment_create(
                 integration=integration,
                 rated_by=raters[index % len(raters)],  # colleagues take turns
@@ -244,17 +262,55 @@ class DemoBuilder:
                 rated_at=rated_at,
             )
             self.created.assessments += 1
-        for plan in story.plans:
-            challenge, text = PLAN_TEXT[plan.category]
-            plan_services.category_plan_save(
+        for plan in plans:
+            self._plan(integration, plan, owner or raters[0])
+        for hurdle in story.hurdles:
+            hurdle_services.hurdle_create(
                 integration=integration,
-                category=plan.category,
                 updated_by=owner or raters[0],
-                challenge=plan.challenge or challenge.format(partner=partner.name),
-                plan=plan.plan or text.format(partner=partner.name),
-                status=plan.status,
+                kind=hurdle.kind,
+                category=hurdle.category,
+                description=hurdle.description,
+                severity=hurdle.severity,
+                owner=self._owner(hurdle.owner, owner),
+                mitigation=hurdle.mitigation,
+                resolved=hurdle.resolved,
             )
-            self.created.plans += 1
+            self.created.hurdles += 1
+
+    def _set_at(self, plan: Plan) -> datetime:
+        return self.now - timedelta(days=plan.set_days_ago)
+
+    def _owner(
+        self, username: str | None, default: AbstractBaseUser | None
+    ) -> AbstractBaseUser | None:
+        """A plan's or a hurdle's owner: "" is the integration's, None nobody."""
+        if username is None:
+            return None
+        return self.users[username] if username else default
+
+    def _plan(self, integration: Integration, plan: Plan, updated_by: AbstractBaseUser) -> None:
+        challenge, text = PLAN_TEXT[plan.category]
+        partner = integration.partner.name
+        step, days = plan.target or (None, None)
+        effort = plan.effort
+        plan_services.category_plan_save(
+            integration=integration,
+            category=plan.category,
+            updated_by=updated_by,
+            today=timezone.localdate(self._set_at(plan)),
+            challenge=plan.challenge or challenge.format(partner=partner),
+            plan=plan.plan or text.format(partner=partner),
+            status=plan.status,
+            owner=self._owner(plan.owner, integration.owner),
+            target_step=step,
+            target_date=None if days is None else timezone.localdate(self.now + timedelta(days)),
+            effort_weeks=Decimal(effort.weeks) if effort else None,
+            sourcing=effort.sourcing if effort else Sourcing.IN_HOUSE,
+            hourly_rate=Decimal(effort.hourly_rate) if effort and effort.hourly_rate else None,
+            expected_value=plan.expected_value,
+        )
+        self.created.plans += 1
 
     def _history(
         self, story: Story

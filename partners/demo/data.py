@@ -11,12 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from partners.models import (
+    HurdleKind,
     Incentive,
     IntegrationStatus,
+    Party,
     PlanStatus,
     PlatformOpenness,
     RelationshipStatus,
     Role,
+    Severity,
+    Sourcing,
+    SupportTerms,
+    ValueKind,
 )
 
 Steps = tuple[int, int, int, int, int]  # one step per category, in execution order
@@ -262,11 +268,59 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class Estimate:
+    """The effort for a category's next step: person-weeks, and who does the work at what rate."""
+
+    weeks: str  # a Decimal, as text
+    sourcing: str = Sourcing.IN_HOUSE
+    hourly_rate: str | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
+    """One category's plan.
+
+    A target ``(step, days)`` is reached by ``days`` from today (negative: in
+    the past); it was set ``set_days_ago``, between the ratings of that time,
+    so the rule that a new target lies ahead held when it was set.  A past
+    target whose step was reached since is met; one still short is behind plan.
+    """
+
     category: str
     status: str
     challenge: str = ""  # empty: taken from PLAN_TEXT for the category
     plan: str = ""
+    target: tuple[int, int] | None = None
+    set_days_ago: int = 0
+    owner: str | None = ""  # a username; "": the integration's owner; None: nobody yet
+    effort: Estimate | None = None
+    expected_value: str = ""
+
+
+@dataclass(frozen=True)
+class HurdleSpec:
+    """An internal hurdle: something in our own company that holds the integration back."""
+
+    kind: str
+    category: str
+    severity: str
+    description: str
+    mitigation: str = ""
+    owner: str | None = ""  # as Plan.owner
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What each side gets, who does the work, and what was promised."""
+
+    partner_gets: tuple[str, ...] = ()
+    we_get: tuple[str, ...] = ()
+    built_by: str = ""
+    hosted_by: str = ""
+    supported_by: str = ""
+    support_terms: str = ""
+    api_notice_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +348,8 @@ class Story:
     then_comment: str = ""
     history: tuple[Rating, ...] = ()  # a hand-written history instead
     plans: tuple[Plan, ...] = ()
+    exchange: Exchange = Exchange()  # nothing recorded
+    hurdles: tuple[HurdleSpec, ...] = ()
 
 
 LIVE, BUILDING, IDEA, RETIRED = (
@@ -308,7 +364,31 @@ NO_INCENTIVE, DIRECT, REV_SHARE, OTHER = (
     Incentive.REVENUE_SHARE,
     Incentive.OTHER,
 )
-OPEN_PLAN, IN_PROGRESS, RESOLVED = PlanStatus.NOT_STARTED, PlanStatus.IN_PROGRESS, PlanStatus.DONE
+OPEN_PLAN, IN_PROGRESS, RESOLVED, BLOCKED = (
+    PlanStatus.NOT_STARTED,
+    PlanStatus.IN_PROGRESS,
+    PlanStatus.DONE,
+    PlanStatus.BLOCKED,
+)
+OUTSOURCED = Sourcing.OUTSOURCED
+US, PARTNER = Party.US, Party.PARTNER
+SLA, BEST_EFFORTS = SupportTerms.SLA, SupportTerms.BEST_EFFORTS
+REVENUE, FEES, MARKETING, CUSTOMERS, USAGE_DATA, ENGINEERING, SUPPORT, BETTER_PRODUCT = (
+    ValueKind.REVENUE_SHARE,
+    ValueKind.DIRECT_COMPENSATION,
+    ValueKind.CO_MARKETING,
+    ValueKind.CUSTOMERS,
+    ValueKind.DATA,
+    ValueKind.ENGINEERING,
+    ValueKind.SUPPORT,
+    ValueKind.PRODUCT_VALUE,
+)
+COGNITIVE, MOTIVATIONAL, RESOURCE = (
+    HurdleKind.COGNITIVE,
+    HurdleKind.MOTIVATIONAL,
+    HurdleKind.RESOURCE,
+)
+LOW, MEDIUM, HIGH = Severity.LOW, Severity.MEDIUM, Severity.HIGH
 
 WORKED_EXAMPLES: tuple[Story, ...] = (
     Story(
@@ -382,10 +462,79 @@ WORKED_EXAMPLES: tuple[Story, ...] = (
         plans=(
             Plan(
                 "support",
-                OPEN_PLAN,
+                IN_PROGRESS,
                 "A badly built recorder from one licensee gives the whole format a bad name.",
                 "Certify each new model against reference tapes before it may carry the logo; "
                 "licensing office owns the test bench.",
+                target=(3, 100),
+                set_days_ago=20,
+                effort=Estimate("6"),
+                expected_value="Faults are caught before a machine reaches the shops, so buyers "
+                "trust any recorder with the logo.",
+            ),
+            Plan(
+                "data_relationship",
+                BLOCKED,
+                "Makers report units only with their quarterly royalty, so shortfalls show up a "
+                "quarter late.",
+                "A monthly unit report from every licensee; the licensing office chases any maker "
+                "that misses one.",
+                target=(3, -60),
+                set_days_ago=145,
+                owner="daniel.reyes",
+                effort=Estimate("10", OUTSOURCED, "95"),
+                expected_value="Royalty shortfalls are seen within a month, not a quarter.",
+            ),
+            Plan(
+                "adoption_priority",
+                RESOLVED,
+                "Shops put the rival format in the window because it has the sharper picture.",
+                "Put the format's logo on the front of every licensed recorder and fund shop "
+                "displays with the makers.",
+                target=(3, -20),
+                set_days_ago=235,
+                effort=Estimate("4"),
+                expected_value="The recorder sells the format by itself: a buyer sees the logo "
+                "and knows every rental tape will play.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(REVENUE, CUSTOMERS),
+            we_get=(BETTER_PRODUCT, MARKETING),
+            built_by=US,
+            hosted_by=US,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=365,
+        ),
+        hurdles=(
+            HurdleSpec(
+                COGNITIVE,
+                "business_relationship",
+                MEDIUM,
+                "The format's own engineers wanted to build every recorder themselves: "
+                "licensing felt like handing the invention to competitors.",
+                "Showed licensed and own-brand sales side by side each quarter until the "
+                "numbers settled the argument.",
+                resolved=True,
+            ),
+            HurdleSpec(
+                RESOURCE,
+                "support",
+                HIGH,
+                "Three people in the licensing office answer every maker's build questions, and "
+                "new makers keep arriving.",
+                "A licensee handbook and a certification bench now; two application engineers "
+                "in next year's budget.",
+            ),
+            HurdleSpec(
+                MOTIVATIONAL,
+                "adoption_priority",
+                MEDIUM,
+                "Our sales team earns nothing when a licensed maker sells a recorder, so they "
+                "do not push the format to retailers.",
+                "Licensed units now count towards the sales team's targets.",
+                owner="daniel.reyes",
             ),
         ),
     ),
@@ -425,6 +574,29 @@ WORKED_EXAMPLES: tuple[Story, ...] = (
                     "Unchanged.",
                     "Unchanged: the owner's own advertising only.",
                 ),
+            ),
+        ),
+        exchange=Exchange(
+            we_get=(BETTER_PRODUCT,),
+            built_by=PARTNER,
+            hosted_by=PARTNER,
+            supported_by=PARTNER,
+        ),
+        hurdles=(
+            HurdleSpec(
+                COGNITIVE,
+                "business_relationship",
+                HIGH,
+                "The format's owner is sure the better picture will win on its own, so letting "
+                "other makers in is never discussed.",
+                "None taken: this is the counter-example we teach with.",
+            ),
+            HurdleSpec(
+                RESOURCE,
+                "adoption_priority",
+                HIGH,
+                "One company's factories cannot make recorders fast or cheaply enough to reach "
+                "most households.",
             ),
         ),
     ),
@@ -516,6 +688,73 @@ WORKED_EXAMPLES: tuple[Story, ...] = (
                 "A tag change on MOAT's side could silently stop measurement on every unit.",
                 "Alert when the share of measured impressions falls below 95% in an hour; "
                 "shared incident channel with MOAT's engineers. Kenji owns it.",
+                target=(3, 45),
+                set_days_ago=10,
+                effort=Estimate("3"),
+                expected_value="A measurement gap is found within the hour, before an "
+                "advertiser finds it in a report.",
+            ),
+            Plan(
+                "data_relationship",
+                RESOLVED,
+                "A weekly file is too slow for advertisers who optimise campaigns daily.",
+                "Pull viewability per impression from MOAT's API every hour and reconcile nightly.",
+                target=(3, -90),
+                set_days_ago=265,
+                effort=Estimate("8", OUTSOURCED, "110"),
+                expected_value="Viewability sits next to clicks in our own reports.",
+            ),
+            Plan(
+                "adoption_priority",
+                RESOLVED,
+                "Publishers forget to switch viewability on, so advertisers never see it.",
+                "Turn the viewability columns on by default in every customer's reports.",
+                target=(3, -10),
+                set_days_ago=175,
+                effort=Estimate("1.5"),
+                expected_value="Every publisher can show advertisers what share of an ad was "
+                "seen, which is what both products are sold on.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(FEES, CUSTOMERS, USAGE_DATA),
+            we_get=(BETTER_PRODUCT, MARKETING, USAGE_DATA),
+            built_by=US,
+            hosted_by=PARTNER,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=30,
+        ),
+        hurdles=(
+            HurdleSpec(
+                COGNITIVE,
+                "value_transfer",
+                LOW,
+                "Some of our engineers wanted to build viewability measurement ourselves rather "
+                "than depend on a young partner.",
+                "Priced a year of our own work against MOAT's fee; the partnership won and "
+                "shipped in weeks.",
+                resolved=True,
+            ),
+            HurdleSpec(
+                MOTIVATIONAL,
+                "support",
+                MEDIUM,
+                "Our support team did not build the integration and forwards every viewability "
+                "question to MOAT, who then wait on us.",
+                "A joint runbook; our support answers first; open tickets reviewed with MOAT "
+                "each month.",
+                owner="leah.goldberg",
+            ),
+            HurdleSpec(
+                RESOURCE,
+                "data_relationship",
+                HIGH,
+                "The hourly viewability feed competes with the ad-server roadmap for the same "
+                "two data engineers.",
+                "Weighed against the ad-server work at each quarterly planning; the feed got "
+                "its engineers for one quarter.",
+                resolved=True,
             ),
         ),
     ),
@@ -540,6 +779,35 @@ STORIES: tuple[Story, ...] = (
         ratings=5,
         first_days_ago=350,
         last_days_ago=18,
+        plans=(
+            Plan(
+                "business_relationship",
+                BLOCKED,
+                "Kestrel will sign a co-selling agreement only if we join its paid partner tier.",
+                "Bring the number of shared enterprise customers to the renewal call and ask for "
+                "the fee to be waived for a year.",
+                target=(3, -20),
+                set_days_ago=88,
+                owner="amara.okafor",
+                expected_value="Kestrel's sales team introduces us to its enterprise accounts.",
+            ),
+            Plan(
+                "data_relationship",
+                OPEN_PLAN,
+                target=(3, 75),
+                effort=Estimate("4", OUTSOURCED, "120"),
+                expected_value="Sign-in failures seen on both sides before customers call.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(CUSTOMERS, BETTER_PRODUCT),
+            we_get=(BETTER_PRODUCT,),
+            built_by=US,
+            hosted_by=PARTNER,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=60,
+        ),
     ),
     Story(
         KESTREL,
@@ -555,7 +823,17 @@ STORIES: tuple[Story, ...] = (
         ratings=3,
         first_days_ago=160,
         last_days_ago=9,
-        plans=(Plan("value_transfer", IN_PROGRESS),),
+        plans=(
+            Plan(
+                "value_transfer",
+                IN_PROGRESS,
+                target=(3, 60),
+                effort=Estimate("5"),
+                expected_value="Admins stop deactivating leavers by hand in two places.",
+            ),
+            Plan("support", OPEN_PLAN, target=(2, 90), effort=Estimate("2")),
+        ),
+        exchange=Exchange(partner_gets=(CUSTOMERS,), we_get=(BETTER_PRODUCT,), built_by=US),
     ),
     Story(
         QUILLMARK,
@@ -574,7 +852,34 @@ STORIES: tuple[Story, ...] = (
         ratings=6,
         first_days_ago=360,
         last_days_ago=7,
-        plans=(Plan("data_relationship", OPEN_PLAN),),
+        plans=(
+            Plan(
+                "data_relationship",
+                OPEN_PLAN,
+                target=(3, 120),
+                effort=Estimate("6", OUTSOURCED, "90"),
+                expected_value="Both sides see which customers sign most, for the revenue share "
+                "review.",
+            ),
+            Plan(
+                "support",
+                IN_PROGRESS,
+                target=(3, -14),
+                set_days_ago=75,
+                effort=Estimate("3"),
+                expected_value="A failed signature callback pages us instead of waiting for a "
+                "customer to notice.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(CUSTOMERS,),
+            we_get=(REVENUE, BETTER_PRODUCT),
+            built_by=US,
+            hosted_by=PARTNER,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=90,
+        ),
     ),
     Story(
         LEDGERLY,
@@ -591,6 +896,23 @@ STORIES: tuple[Story, ...] = (
         ratings=4,
         first_days_ago=320,
         last_days_ago=40,
+        plans=(
+            Plan(
+                "support",
+                OPEN_PLAN,
+                target=(3, -30),
+                set_days_ago=135,
+                owner=None,
+                expected_value="Failed syncs reach someone before the customer's bookkeeper does.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(CUSTOMERS, USAGE_DATA),
+            we_get=(FEES,),
+            built_by=US,
+            hosted_by=US,
+            support_terms=BEST_EFFORTS,
+        ),
     ),
     # Data & Analytics
     Story(
@@ -618,7 +940,21 @@ STORIES: tuple[Story, ...] = (
         ratings=4,
         first_days_ago=300,
         last_days_ago=22,
-        plans=(Plan("business_relationship", OPEN_PLAN),),
+        plans=(
+            Plan(
+                "business_relationship",
+                OPEN_PLAN,
+                target=(2, 30),
+                expected_value="A named engineer at Tidewater when the event schema changes.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(USAGE_DATA, CUSTOMERS),
+            we_get=(BETTER_PRODUCT,),
+            built_by=US,
+            hosted_by=US,
+            supported_by=US,
+        ),
     ),
     Story(
         TIDEWATER,
@@ -634,6 +970,25 @@ STORIES: tuple[Story, ...] = (
         ratings=3,
         first_days_ago=200,
         last_days_ago=30,
+        plans=(
+            Plan(
+                "support",
+                IN_PROGRESS,
+                target=(2, 100),
+                effort=Estimate("3", OUTSOURCED, "85"),
+                expected_value="Design partners can fix a broken chart themselves from the help "
+                "centre.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(CUSTOMERS, MARKETING),
+            we_get=(BETTER_PRODUCT, ENGINEERING),
+            built_by=PARTNER,
+            hosted_by=PARTNER,
+            supported_by=PARTNER,
+            support_terms=BEST_EFFORTS,
+            api_notice_days=30,
+        ),
     ),
     Story(
         HARBORLINE,
@@ -652,6 +1007,33 @@ STORIES: tuple[Story, ...] = (
         ratings=6,
         first_days_ago=355,
         last_days_ago=5,
+        plans=(
+            Plan(
+                "data_relationship",
+                RESOLVED,
+                target=(3, 10),
+                set_days_ago=140,
+                effort=Estimate("5"),
+                expected_value="Connector usage in both products' reports, for the revenue share.",
+            ),
+            Plan(
+                "adoption_priority",
+                IN_PROGRESS,
+                target=(3, 30),
+                set_days_ago=70,
+                effort=Estimate("2.5"),
+                expected_value="Customers switch the connector on during onboarding.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(REVENUE, CUSTOMERS),
+            we_get=(REVENUE, USAGE_DATA),
+            built_by=US,
+            hosted_by=PARTNER,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=60,
+        ),
     ),
     Story(
         HARBORLINE,
@@ -667,7 +1049,22 @@ STORIES: tuple[Story, ...] = (
         ratings=3,
         first_days_ago=340,
         last_days_ago=130,  # the "not assessed for 90 days" warning
-        plans=(Plan("data_relationship", OPEN_PLAN),),
+        plans=(
+            Plan(
+                "data_relationship",
+                RESOLVED,
+                target=(2, -120),
+                set_days_ago=225,
+                effort=Estimate("1"),
+                expected_value="Account teams see which customers use the connector.",
+            ),
+        ),
+        exchange=Exchange(
+            we_get=(USAGE_DATA,),
+            built_by=PARTNER,
+            hosted_by=PARTNER,
+            supported_by=PARTNER,
+        ),
     ),
     # Growth
     Story(
@@ -689,7 +1086,32 @@ STORIES: tuple[Story, ...] = (
         then=(3, 1, 1, 2, 2),
         then_comment="Score dropped: Corvid let its partner team go, our direct contact "
         "left, and their help articles now describe an API version that no longer exists.",
-        plans=(Plan("business_relationship", IN_PROGRESS), Plan("support", OPEN_PLAN)),
+        plans=(
+            Plan(
+                "business_relationship",
+                IN_PROGRESS,
+                target=(3, -30),
+                set_days_ago=130,
+                owner="fatima.haddad",
+                expected_value="A named contact at Corvid again, and an SLA with it.",
+            ),
+            Plan(
+                "support",
+                OPEN_PLAN,
+                target=(2, 60),
+                effort=Estimate("2"),
+                expected_value="Our own help articles, so customers no longer read Corvid's "
+                "out-of-date ones.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(FEES,),
+            we_get=(BETTER_PRODUCT,),
+            built_by=PARTNER,
+            hosted_by=PARTNER,
+            supported_by=PARTNER,
+            support_terms=BEST_EFFORTS,
+        ),
     ),
     Story(
         CORVID,
@@ -705,6 +1127,7 @@ STORIES: tuple[Story, ...] = (
         ratings=2,
         first_days_ago=250,
         last_days_ago=35,
+        exchange=Exchange(we_get=(BETTER_PRODUCT,), built_by=PARTNER, hosted_by=PARTNER),
     ),
     Story(
         BRIGHTPATH,
@@ -722,7 +1145,23 @@ STORIES: tuple[Story, ...] = (
         ratings=3,
         first_days_ago=150,
         last_days_ago=14,
-        plans=(Plan("value_transfer", IN_PROGRESS), Plan("adoption_priority", OPEN_PLAN)),
+        plans=(
+            Plan(
+                "value_transfer",
+                IN_PROGRESS,
+                target=(2, 14),
+                set_days_ago=90,
+                effort=Estimate("8", OUTSOURCED, "140"),
+                expected_value="Leads reach Brightpath without a sales rep exporting a file.",
+            ),
+            Plan("adoption_priority", OPEN_PLAN),
+        ),
+        exchange=Exchange(
+            partner_gets=(REVENUE,),
+            we_get=(CUSTOMERS,),
+            built_by=PARTNER,
+            hosted_by=PARTNER,
+        ),
     ),
     Story(
         BRIGHTPATH,
@@ -738,6 +1177,15 @@ STORIES: tuple[Story, ...] = (
         ratings=5,
         first_days_ago=330,
         last_days_ago=11,
+        exchange=Exchange(
+            partner_gets=(MARKETING, BETTER_PRODUCT),
+            we_get=(CUSTOMERS,),
+            built_by=US,
+            hosted_by=US,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=30,
+        ),
     ),
     Story(
         FERNHILL,
@@ -753,6 +1201,12 @@ STORIES: tuple[Story, ...] = (
         ratings=2,
         first_days_ago=75,
         last_days_ago=8,
+        exchange=Exchange(
+            we_get=(CUSTOMERS,),
+            built_by=PARTNER,
+            hosted_by=PARTNER,
+            supported_by=PARTNER,
+        ),
     ),
     # Customer Experience
     Story(
@@ -770,6 +1224,24 @@ STORIES: tuple[Story, ...] = (
         ratings=5,
         first_days_ago=340,
         last_days_ago=16,
+        plans=(
+            Plan(
+                "business_relationship",
+                OPEN_PLAN,
+                target=(3, 40),
+                set_days_ago=75,
+                expected_value="A listing in Lumen's featured apps.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(BETTER_PRODUCT,),
+            we_get=(BETTER_PRODUCT,),
+            built_by=US,
+            hosted_by=US,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=90,
+        ),
     ),
     Story(
         LUMEN,
@@ -785,7 +1257,24 @@ STORIES: tuple[Story, ...] = (
         ratings=3,
         first_days_ago=190,
         last_days_ago=27,
-        plans=(Plan("support", OPEN_PLAN),),
+        plans=(
+            Plan(
+                "support",
+                OPEN_PLAN,
+                target=(2, -20),
+                set_days_ago=105,
+                effort=Estimate("1.5"),
+                expected_value="Agents know what the health score means without asking us.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(USAGE_DATA,),
+            we_get=(BETTER_PRODUCT,),
+            built_by=US,
+            hosted_by=US,
+            supported_by=US,
+            api_notice_days=90,
+        ),
     ),
     Story(
         QUILLMARK,
@@ -802,6 +1291,15 @@ STORIES: tuple[Story, ...] = (
         ratings=2,
         first_days_ago=120,
         last_days_ago=19,
+        exchange=Exchange(
+            partner_gets=(CUSTOMERS,),
+            we_get=(REVENUE,),
+            built_by=US,
+            hosted_by=PARTNER,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=90,
+        ),
     ),
     Story(
         FERNHILL,
@@ -832,6 +1330,15 @@ STORIES: tuple[Story, ...] = (
         ratings=4,
         first_days_ago=280,
         last_days_ago=24,
+        exchange=Exchange(
+            partner_gets=(FEES,),
+            we_get=(SUPPORT,),
+            built_by=US,
+            hosted_by=PARTNER,
+            supported_by=PARTNER,
+            support_terms=SLA,
+            api_notice_days=60,
+        ),
     ),
     Story(
         TIDEWATER,
@@ -847,6 +1354,14 @@ STORIES: tuple[Story, ...] = (
         ratings=3,
         first_days_ago=210,
         last_days_ago=33,
+        exchange=Exchange(
+            partner_gets=(FEES,),
+            we_get=(USAGE_DATA,),
+            built_by=US,
+            hosted_by=PARTNER,
+            supported_by=US,
+            support_terms=BEST_EFFORTS,
+        ),
     ),
     Story(
         MOAT,
@@ -863,6 +1378,25 @@ STORIES: tuple[Story, ...] = (
         ratings=3,
         first_days_ago=110,
         last_days_ago=10,
+        plans=(
+            Plan(
+                "support",
+                OPEN_PLAN,
+                target=(2, 30),
+                set_days_ago=45,
+                effort=Estimate("2"),
+                expected_value="Help articles that explain viewability to advertisers.",
+            ),
+        ),
+        exchange=Exchange(
+            partner_gets=(FEES, USAGE_DATA),
+            we_get=(BETTER_PRODUCT,),
+            built_by=US,
+            hosted_by=US,
+            supported_by=US,
+            support_terms=SLA,
+            api_notice_days=30,
+        ),
     ),
 )
 

@@ -96,7 +96,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo data created: {created.teams} teams, {created.users} users, "
                     f"{created.partners} partners, {created.integrations} integrations, "
-                    f"{created.assessments} assessments, {created.plans} contingency plans."
+                    f"{created.assessments} assessments, {created.plans} plans, "
+                    f"{created.hurdles} hurdles."
                 )
             )
         else:
