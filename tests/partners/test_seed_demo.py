@@ -13,12 +13,16 @@ from partners.demo import data as demo_data
 from partners.models import (
     Assessment,
     CategoryPlan,
+    Hurdle,
+    HurdleKind,
     Integration,
     Membership,
     Partner,
     Role,
+    Sourcing,
     Team,
 )
+from scorecard import planning
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +47,7 @@ def counts() -> dict[str, int]:
             Integration,
             Assessment,
             CategoryPlan,
+            Hurdle,
         )
     }
 
@@ -143,6 +148,88 @@ def test_the_worked_examples_are_there_high_and_low():
     assert polar.current_assessment.value_transfer == 3
     # Told as growth: the first rating is well below the current one.
     assert polar.assessments.order_by("rated_at").first().total < polar.current_assessment.total
+
+
+def target_statuses() -> dict[str, list[CategoryPlan]]:
+    """The demo's targeted plans by status today: met, on track, behind plan."""
+    today = timezone.localdate()
+    found: dict[str, list[CategoryPlan]] = {}
+    for plan in CategoryPlan.objects.exclude(target_step=None).select_related(
+        "integration__current_assessment"
+    ):
+        current = plan.integration.current_assessment
+        status = planning.target_status(
+            current_step=current.steps[plan.category] if current else None,
+            target_step=plan.target_step,
+            target_date=plan.target_date,
+            today=today,
+        )
+        found.setdefault(status.key, []).append(plan)
+    return found
+
+
+def test_plans_have_targets_met_on_track_and_behind():
+    run("--no-login")
+    today = timezone.localdate()
+
+    found = target_statuses()
+
+    assert {status.key for status in planning.TARGET_STATUSES} == set(found)
+    assert len(found["behind"]) >= 3 and len(found["met"]) >= 3 and len(found["on_track"]) >= 3
+    assert all(plan.target_date < today for plan in found["behind"])
+    assert all(plan.target_date >= today for plan in found["on_track"])
+    # Behind plan on more than one integration, so the dashboard's filter has something to show.
+    assert len({plan.integration_id for plan in found["behind"]}) >= 3
+
+
+def test_plans_carry_owners_statuses_effort_and_expected_value():
+    run("--no-login")
+    plans = CategoryPlan.objects.all()
+
+    assert set(plans.values_list("status", flat=True)) == set(CategoryPlan.Status.values)
+    assert plans.exclude(owner=None).exists() and plans.filter(owner=None).exists()
+    estimated = plans.exclude(effort_weeks=None)
+    assert estimated.filter(sourcing=Sourcing.IN_HOUSE, hourly_rate=None).exists()
+    assert estimated.filter(sourcing=Sourcing.OUTSOURCED).exclude(hourly_rate=None).exists()
+    assert plans.filter(effort_weeks=None).exists()
+    assert plans.exclude(expected_value="").count() >= 10
+    for plan in plans:
+        assert plan.challenge and plan.plan, plan
+
+
+def test_the_worked_examples_have_hurdles_of_every_kind():
+    run("--no-login")
+
+    for partner, name in (
+        ("VHS Format Licensing", "Recorder maker licensing"),
+        ("MOAT", "Polar × MOAT viewability"),
+    ):
+        hurdles = Hurdle.objects.filter(integration__partner__name=partner, integration__name=name)
+        assert set(hurdles.values_list("kind", flat=True)) == set(HurdleKind.values), name
+        assert hurdles.filter(resolved=True).exists() and hurdles.filter(resolved=False).exists()
+        assert all(hurdle.description and hurdle.mitigation for hurdle in hurdles)
+    assert Hurdle.objects.filter(integration__partner__name="Betamax").exists()
+
+
+def test_every_relationship_warning_appears_and_the_examples_record_their_exchange():
+    run("--no-login")
+
+    codes = {
+        warning.code
+        for integration in Integration.objects.for_ranking()
+        for warning in integration.relationship_warnings()
+    }
+    assert codes == {
+        "best_efforts_only",
+        "closed_nothing_for_partner",
+        "one_sided_value",
+        "no_api_notice",
+    }
+    polar = Integration.objects.get(name="Polar × MOAT viewability")
+    assert polar.partner_gets and polar.we_get and polar.support_terms == "sla"
+    assert polar.relationship_warnings() == []
+    recorded = Integration.objects.exclude(partner_gets=[], we_get=[])
+    assert recorded.count() >= Integration.objects.count() - 3
 
 
 def test_running_twice_changes_nothing():
