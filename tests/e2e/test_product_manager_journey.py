@@ -1,12 +1,20 @@
-"""A product manager records a partner and an integration, rates it twice."""
+"""A product manager records a partner and an integration, rates it twice, and records
+what each side gets from it."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from partners.models import Assessment
-from tests.factories import IntegrationFactory, MembershipFactory, TeamFactory, UserFactory
+from partners.models import Assessment, Integration, Partner
+from tests.e2e.axe import assert_accessible
+from tests.factories import (
+    IntegrationFactory,
+    MembershipFactory,
+    PartnerFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -130,3 +138,60 @@ def test_on_a_phone_the_score_stays_in_view_while_rating(
     bar.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("score-total")).to_have_text("15")
     context.close()
+
+
+def test_record_the_value_exchange_and_see_its_warnings(
+    transactional_db, live_server, page: Page, signed_in
+):
+    membership = MembershipFactory()
+    partner = PartnerFactory(
+        name="Corvid Messaging",
+        platform_openness=Partner.Openness.CLOSED,
+        contacts="Their side: Dana Whitfield, +44 20 7946 0321",
+    )
+    integration = IntegrationFactory(
+        partner=partner, name="SMS alerts", team=membership.team, owner=membership.user
+    )
+    signed_in(membership.user)
+    page.goto(f"{live_server.url}/integrations/{integration.pk}/")
+    section = page.locator("#value-exchange")
+    # A closed platform and nothing recorded for the partner: only they can keep it working.
+    expect(section.locator("[data-warning]")).to_have_count(1)
+    expect(section.locator("[data-warning]")).to_contain_text("Closed platform with nothing")
+
+    section.get_by_role("link", name="Edit value exchange").click()
+    exchange = page.get_by_role("group", name="Value exchange and commitments")
+    exchange.get_by_role("group", name="What we get").get_by_label("Customers and leads").check()
+    exchange.get_by_label("Built by").select_option(label="The partner")
+    exchange.get_by_label("Best efforts only").check()
+    notice = exchange.get_by_label("Notice of API changes (days)")
+    notice.fill("99999")
+    page.get_by_role("button", name="Save changes").click()
+
+    # Refused beside the field; everything typed is still there.
+    expect(page.locator("#div_id_api_notice_days")).to_contain_text(
+        "Enter at most 3650 days (ten years)."
+    )
+    expect(notice).to_have_value("99999")
+    expect(
+        page.get_by_role("group", name="What we get").get_by_label("Customers and leads")
+    ).to_be_checked()
+    expect(page.get_by_label("Best efforts only")).to_be_checked()
+    assert_accessible(page, context="integration form refusing a notice period")
+    assert Integration.objects.get(pk=integration.pk).we_get == []
+
+    notice.fill("")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(section).to_contain_text("Customers and leads")
+    expect(section).to_contain_text("Best efforts only")
+    expect(section).to_contain_text("None agreed")
+    expect(section).to_contain_text("Their side: Dana Whitfield")
+    warnings = section.locator("[data-warning]")
+    expect(warnings).to_have_count(4)
+    expect(warnings.first).to_contain_text("Live on best efforts only")
+    # Shown in this section only, not again beside the score.
+    score_card = page.locator(".score-card [data-warning]")
+    expect(score_card).to_have_count(1)
+    expect(score_card).to_have_attribute("data-warning", "never_assessed")
+    assert_accessible(page, context="scorecard with relationship warnings")
