@@ -179,6 +179,10 @@ class ValueKindsField(forms.TypedMultipleChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=ValueKind.choices, required=False, **kwargs)
 
+    def to_python(self, value: Any) -> list[str]:
+        # An empty value stands for no box ticked (browsers send nothing for that).
+        return [item for item in super().to_python(value) if item != ""]
+
     def clean(self, value: Any) -> list[str]:
         chosen = set(super().clean(value))
         return [kind for kind in ValueKind.values if kind in chosen]
