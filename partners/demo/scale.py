@@ -11,6 +11,14 @@ pointers, one new data version.  The service rules that the batch services
 leave to their caller hold by construction: names are numbered, so unique;
 owners and raters are the team's demo product managers and leads; every
 rating passes :func:`partners.services.assessment_build`.
+
+Most generated integrations also get a value exchange and a plan for their
+next step (a target met, on track or behind plan, an owner, often an effort
+estimate), made in bulk with their history rows as the batch services make
+theirs.  The target rule holds by construction: a target not yet reached is
+above the current step, and one dated in the past stands for a target set
+before that date.  They come from a generator of their own, so the ratings
+are the same as without them.
 """
 
 from __future__ import annotations
@@ -21,27 +29,38 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from partners import batch_services, services
+from partners import batch_services, portfolio_cache, services
 from partners.demo.builder import DEMO_SEED
-from partners.demo.data import PEOPLE, RATER_ROLES
+from partners.demo.data import PEOPLE, PLAN_TEXT, RATER_ROLES
 from partners.models import (
     Assessment,
+    CategoryPlan,
     Incentive,
     Integration,
     IntegrationStatus,
     Membership,
     Partner,
+    Party,
+    PlanStatus,
     PlatformOpenness,
     RelationshipStatus,
+    Sourcing,
+    SupportTerms,
     Team,
+    ValueKind,
 )
 from scorecard import rubric
 
 SCALE_SEED = DEMO_SEED + 1
+PLAN_SEED = SCALE_SEED + 1  # plans and value exchange: their own generator
+PLAN_SHARE = 0.7  # of the generated integrations with a next step, those with a plan for it
 SCALE_PARTNER = "Scale Partner {:05d}"
 SCALE_WEBSITE = "https://scale-partner-{:05d}.example.com"
 SCALE_INTEGRATION = "Scale integration {:06d}"
@@ -55,6 +74,7 @@ class ScaleResult:
     partners: int
     integrations: int
     assessments: int
+    plans: int
     seconds: float
 
 
@@ -136,6 +156,75 @@ def _scale_history(
     ]
 
 
+def _scale_exchange(rng: random.Random) -> dict[str, object]:
+    """A value exchange: mostly two-sided, now and then lopsided or not agreed yet."""
+    kinds = ValueKind.values
+    parties = ["", *Party.values]
+    return {
+        "partner_gets": sorted(rng.sample(kinds, rng.choice((0, 1, 1, 2))), key=kinds.index),
+        "we_get": sorted(rng.sample(kinds, rng.choice((0, 1, 2, 2))), key=kinds.index),
+        "built_by": rng.choice(parties),
+        "hosted_by": rng.choice(parties),
+        "supported_by": rng.choice(parties),
+        "support_terms": rng.choice(["", *SupportTerms.values]),
+        "api_notice_days": rng.choice((None, 30, 60, 90)),
+    }
+
+
+def _scale_plan(
+    integration: Integration, steps: dict[str, int], now: datetime, rng: random.Random
+) -> CategoryPlan | None:
+    """A plan for the integration's first category below the top step, or None."""
+    category = next((key for key in rubric.CATEGORY_KEYS if steps[key] < rubric.MAX_STEP), None)
+    if category is None or rng.random() >= PLAN_SHARE:
+        return None
+    today = timezone.localdate(now)
+    current = steps[category]
+    met = current > rubric.MIN_STEP and rng.random() < 0.2
+    if met:
+        # Reached at the last rating: dated in the past, when it was due.
+        target_step, target_date = current, today - timedelta(days=rng.randint(1, 60))
+        status = PlanStatus.DONE
+    else:
+        target_step, target_date = current + 1, today + timedelta(days=rng.randint(-90, 180))
+        status = rng.choice((PlanStatus.NOT_STARTED, PlanStatus.IN_PROGRESS, PlanStatus.BLOCKED))
+    estimated = rng.random() < 0.7
+    outsourced = estimated and rng.random() < 0.3
+    challenge, plan = PLAN_TEXT[category]
+    return CategoryPlan(
+        integration=integration,
+        category=category,
+        target_step=target_step,
+        target_date=target_date,
+        challenge=challenge.format(partner=integration.partner.name),
+        plan=plan.format(partner=integration.partner.name),
+        owner=integration.owner,
+        status=status,
+        effort_weeks=Decimal(rng.randint(1, 24)) / 2 if estimated else None,
+        sourcing=Sourcing.OUTSOURCED if outsourced else Sourcing.IN_HOUSE,
+        hourly_rate=Decimal(rng.randrange(60, 181, 5)) if outsourced else None,
+        updated_by=integration.owner,
+    )
+
+
+def _scale_plans_create(plans: Sequence[CategoryPlan], now: datetime) -> int:
+    """Save generated plans in bulk, with their history rows, as the batch services do."""
+    if not plans:
+        return 0
+    for plan in plans:
+        # The field and pair rules, without a query per plan: each integration is new.
+        plan.full_clean(
+            exclude=["integration", "owner", "updated_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    bulk_create_with_history(
+        list(plans), CategoryPlan, batch_size=batch_services.BULK_INSERT_BATCH, default_date=now
+    )
+    portfolio_cache.bump()  # bulk writes send no post_save signal
+    return len(plans)
+
+
 def build_scale(
     *, count: int, assessments_per: int, teams: Sequence[Team], now: datetime, rng: random.Random
 ) -> ScaleResult:
@@ -145,6 +234,7 @@ def build_scale(
     already is left as it is, so a rerun adds only the difference.
     """
     started = time.perf_counter()
+    plan_rng = random.Random(PLAN_SEED)
     people = _scale_people(teams)
     partners, created_partners = _scale_partners(count, rng)
 
@@ -155,7 +245,7 @@ def build_scale(
     ]
     statuses = IntegrationStatus.values
     incentives = Incentive.values
-    created_integrations = created_assessments = 0
+    created_integrations = created_assessments = created_plans = 0
     for start in range(0, len(missing), SCALE_CHUNK):
         rows = []
         for number in missing[start : start + SCALE_CHUNK]:
@@ -173,22 +263,31 @@ def build_scale(
                     has_commitments=committed,
                     commitments="Response within two business days." if committed else "",
                     intent="Generated for scale testing.",
+                    **_scale_exchange(plan_rng),
                 )
             )
         created = batch_services.integrations_bulk_save(creates=rows, updates=[], user=None)
         created_integrations += len(created)
-        assessments = [
-            assessment
-            for integration in created
-            for assessment in _scale_history(
-                integration, people[integration.team_id], assessments_per, now, rng
+        histories = [
+            (
+                integration,
+                _scale_history(integration, people[integration.team_id], assessments_per, now, rng),
             )
+            for integration in created
         ]
+        assessments = [assessment for _, history in histories for assessment in history]
         batch_services.assessments_bulk_create(assessments=assessments)
         created_assessments += len(assessments)
+        plans = [
+            plan
+            for integration, history in histories
+            if history and (plan := _scale_plan(integration, history[-1].steps, now, plan_rng))
+        ]
+        created_plans += _scale_plans_create(plans, now)
     return ScaleResult(
         partners=created_partners,
         integrations=created_integrations,
         assessments=created_assessments,
+        plans=created_plans,
         seconds=time.perf_counter() - started,
     )

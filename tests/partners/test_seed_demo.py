@@ -316,6 +316,30 @@ def test_scale_portfolio_builds_histories_and_pointers_and_is_idempotent():
     assert counts() == before
 
 
+def test_scale_portfolio_has_plans_and_value_exchange():
+    output = run("--no-login", "--integrations", "60", "--assessments-per", "4")
+
+    scale = Integration.objects.filter(name__startswith="Scale integration ")
+    plans = CategoryPlan.objects.filter(integration__in=scale).select_related(
+        "integration__current_assessment"
+    )
+    assert f"(and {plans.count()} plans)" in output
+    assert 0.4 * 60 <= plans.count() <= 60
+    assert plans.model.history.filter(integration__in=scale).count() == plans.count()
+    today = timezone.localdate()
+    for plan in plans:
+        current = plan.integration.current_assessment.steps[plan.category]
+        if plan.target_step <= current:  # met: dated when it was due
+            assert plan.target_date < today and plan.status == CategoryPlan.Status.DONE
+        else:
+            assert plan.target_step == current + 1
+        assert plan.owner_id == plan.integration.owner_id
+        assert plan.challenge and plan.plan
+    assert scale.exclude(partner_gets=[]).exists() and scale.exclude(we_get=[]).exists()
+    codes = {w.code for i in scale.for_ranking() for w in i.relationship_warnings()}
+    assert {"best_efforts_only", "one_sided_value", "no_api_notice"} <= codes
+
+
 def test_a_larger_scale_run_adds_only_the_difference():
     run("--no-login", "--integrations", "10", "--assessments-per", "2")
 

@@ -118,7 +118,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Scale portfolio ({count} integrations wanted): created "
                     f"{scale.partners} partners, {scale.integrations} integrations and "
-                    f"{scale.assessments} assessments in {scale.seconds:.1f} s "
+                    f"{scale.assessments} assessments (and {scale.plans} plans) in "
+                    f"{scale.seconds:.1f} s "
                     f"({rate:,.0f} assessments/s)."
                 )
             )
