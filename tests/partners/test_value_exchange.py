@@ -21,7 +21,9 @@ def team(user):
 
 @pytest.fixture
 def partner():
-    return PartnerFactory(name="Acme", slug="acme", contacts="Their side: Ada, ada@acme.example.com")
+    return PartnerFactory(
+        name="Acme", slug="acme", contacts="Their side: Ada, ada@acme.example.com"
+    )
 
 
 @pytest.fixture
@@ -202,9 +204,9 @@ def test_the_scorecard_shows_both_sides_the_work_and_the_commitments(client_sign
 
     assert re.search(r'data-side="partner">\s*<li>Revenue share</li>', section)
     assert re.search(r'data-side="us">\s*<li>Customers and leads</li><li>Data</li>', section)
-    assert "Built by</dt><dd class=\"col-7\">Us" in section
-    assert "Hosted by</dt><dd class=\"col-7\">A third party" in section
-    assert "Supported by</dt><dd class=\"col-7\">Not decided" in section
+    assert 'Built by</dt><dd class="col-7">Us' in section
+    assert 'Hosted by</dt><dd class="col-7">A third party' in section
+    assert 'Supported by</dt><dd class="col-7">Not decided' in section
     assert ">SLA<" in section
     assert "1 day<" in section
     assert "Bugs answered within two business days." in section
