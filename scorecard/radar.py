@@ -95,6 +95,9 @@ def radar_chart(steps: Mapping[str, int], plan: Plan = NO_PLAN) -> go.Figure:
             line={"color": CURRENT_COLOUR, "width": 3},
             marker={"size": 8, "color": CURRENT_COLOUR},
             fill="toself",
+            # A filled shape would answer the pointer over its area, naming only the
+            # trace; its points tell the step.
+            hoveron="points",
             fillcolor="rgba(11, 92, 173, 0.15)",
         )
     )
@@ -106,7 +109,9 @@ def radar_chart(steps: Mapping[str, int], plan: Plan = NO_PLAN) -> go.Figure:
         polar={
             "bgcolor": "rgba(0,0,0,0)",
             "radialaxis": {
-                "range": [0, MAX_STEP],
+                # A little past the top step: plotly answers the pointer only inside the
+                # disc, and a step-3 point on its very rim would be half outside.
+                "range": [0, MAX_STEP + 0.3],
                 "tickvals": list(STEP_NUMBERS),
                 "ticktext": [str(n) for n in STEP_NUMBERS],
                 # Between the first two spokes, so no line runs over the step numbers.
@@ -126,6 +131,5 @@ def radar_chart(steps: Mapping[str, int], plan: Plan = NO_PLAN) -> go.Figure:
                 "tickfont": {"size": 12},
             },
         },
-        dragmode=False,
     )
     return go.Figure(data=traces, layout=layout)

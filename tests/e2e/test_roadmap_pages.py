@@ -107,5 +107,13 @@ def test_compare_six(live_server, page: Page, signed_in, width, lead):
     plot = chart.locator(".nsewdrag").first.bounding_box()
     legend = chart.locator(".legend").first.bounding_box()
     assert legend["y"] >= plot["y"] + plot["height"]
+    # Pointing at one path fades the five others.
+    faded = chart.evaluate(
+        """(chart) => {
+            chart.emit("plotly_hover", { points: [{ curveNumber: 2 }] });
+            return chart.data.map((trace) => trace.opacity);
+        }"""
+    )
+    assert faded[1:] == [0.2, 1, 0.2, 0.2, 0.2, 0.2]
     shoot(page, f"compare-{width}", "section[aria-labelledby=compare-roadmap-heading]")
     assert_accessible(page, context=f"compare six at {width}")
