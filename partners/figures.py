@@ -7,13 +7,14 @@ kept under the portfolio's data version like the dashboard's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from partners import portfolio_cache, selectors
 from partners.models import Assessment, Integration
-from scorecard import charts
+from scorecard import charts, radar, roadmap
+from scorecard.planning import Target, TargetStatus
 
 # The ratings the charts over time show at most: the newest ones.
 CHARTED_RATINGS = 100
@@ -22,26 +23,66 @@ CHARTED_RATINGS = 100
 @dataclass(frozen=True)
 class IntegrationFigures:
     roadmap: dict[str, Any] | None = None
+    radar: dict[str, Any] | None = None
     # Score and steps over time: only with two ratings or more.
     over_time: dict[str, dict[str, Any]] | None = None
     ratings: list[Assessment] = field(default_factory=list)
+    # The roadmap's table equivalent: now, previous, target and status per category.
+    rows: list[roadmap.RoadmapRow] = field(default_factory=list)
 
 
-def integration_figures(integration: Integration, version: str | None) -> IntegrationFigures:
-    """The scorecard page's roadmap and its charts over time."""
-    return portfolio_cache.cached(
-        "integration-figures",
-        lambda: _integration_figures(integration),
-        version=version,
-        params=integration.pk,
+def roadmap_plan(
+    integration: Integration,
+    *,
+    targets: Mapping[str, Target],
+    statuses: Mapping[str, TargetStatus],
+) -> roadmap.Plan:
+    """What the roadmap and the radar draw beside the current steps: targets, their
+    statuses and the previous rating (read with the integration, no query)."""
+    previous = integration.previous_assessment
+    return roadmap.Plan(
+        targets=dict(targets),
+        statuses=dict(statuses),
+        previous=previous.steps if previous else None,
     )
 
 
-def _integration_figures(integration: Integration) -> IntegrationFigures:
+def integration_figures(
+    integration: Integration,
+    version: str | None,
+    *,
+    targets: Mapping[str, Target] | None = None,
+    statuses: Mapping[str, TargetStatus] | None = None,
+) -> IntegrationFigures:
+    """The scorecard page's roadmap, radar and charts over time.
+
+    Plans do not change the data version and a status changes with the day, so
+    the targets and statuses drawn are part of the cache key.
+    """
+    plan = roadmap_plan(integration, targets=targets or {}, statuses=statuses or {})
+    built = portfolio_cache.cached(
+        "integration-figures",
+        lambda: _integration_figures(integration, plan),
+        version=version,
+        params=[
+            integration.pk,
+            sorted((key, t.step, t.date.isoformat()) for key, t in plan.targets.items()),
+            sorted((key, s.key) for key, s in plan.statuses.items()),
+        ],
+    )
+    current = integration.current_assessment
+    if current is None:
+        return built
+    return replace(built, rows=roadmap.roadmap_rows(current.steps, plan, current.notes))
+
+
+def _integration_figures(integration: Integration, plan: roadmap.Plan) -> IntegrationFigures:
     score = integration.score
     if not score:
         return IntegrationFigures()
-    roadmap = charts.roadmap_chart([charts.RoadmapSeries(integration.name, score.steps)])
+    series = roadmap.RoadmapSeries(integration.name, score.steps)
+    road = charts.figure_json(roadmap.roadmap_chart([series], plan))
+    spider = charts.figure_json(radar.radar_chart(score.steps, plan))
     ratings = charted_ratings(integration)
     over_time = None
     if len(ratings) > 1:
@@ -49,7 +90,7 @@ def _integration_figures(integration: Integration) -> IntegrationFigures:
             "total": charts.figure_json(charts.total_over_time_chart(ratings)),
             "steps": charts.figure_json(charts.steps_over_time_chart(ratings)),
         }
-    return IntegrationFigures(charts.figure_json(roadmap), over_time, ratings)
+    return IntegrationFigures(road, spider, over_time, ratings)
 
 
 def charted_ratings(integration: Integration, limit: int = CHARTED_RATINGS) -> list[Assessment]:
@@ -67,7 +108,7 @@ def comparison_roadmap(
     return portfolio_cache.cached(
         "comparison-roadmap",
         lambda: charts.figure_json(
-            charts.roadmap_chart([charts.RoadmapSeries(i.name, i.score.steps) for i in rated])
+            roadmap.roadmap_chart([roadmap.RoadmapSeries(i.name, i.score.steps) for i in rated])
         ),
         version=version,
         params=[integration.pk for integration in rated],

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from partners import (
@@ -35,7 +36,7 @@ from partners.forms import (
     refuse_plans,
 )
 from partners.models import Integration, Partner
-from scorecard import rubric
+from scorecard import planning, rubric
 
 PARTNERS_PER_PAGE = 25
 INTEGRATIONS_PER_PAGE = 25
@@ -193,7 +194,12 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = portfolio_cache.current_version()
     integration = get_object_or_404(Integration.objects.for_scorecard(), pk=pk)
     plans = selectors.category_plans(integration)
-    charts = figures.integration_figures(integration, version)
+    score = integration.score
+    targets = {key: plan.target for key, plan in plans.items() if plan.target is not None}
+    statuses = planning.target_statuses(
+        targets=targets, steps=score.steps if score else None, today=timezone.localdate()
+    )
+    charts = figures.integration_figures(integration, version, targets=targets, statuses=statuses)
     # The relationship's warnings are shown in its own section, the others beside the score.
     relationship_warnings = integration.relationship_warnings()
     return render(
@@ -205,6 +211,8 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warnings": [w for w in integration.warnings() if w not in relationship_warnings],
             "relationship_warnings": relationship_warnings,
             "roadmap": charts.roadmap,
+            "radar": charts.radar,
+            "roadmap_rows": charts.rows,
             "ratings": charts.ratings,
             "over_time": charts.over_time,
             "history": _page(request, selectors.assessment_history(integration), HISTORY_PER_PAGE),

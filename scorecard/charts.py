@@ -1,7 +1,9 @@
 """plotly figure builders: plain data in, ``go.Figure`` out.
 
 Pages embed ``figure_json(fig)`` with ``json_script`` and static/js/charts.js
-draws it with the plotly.js bundle we serve ourselves.
+draws it with the plotly.js bundle we serve ourselves. The roadmap lives in
+:mod:`scorecard.roadmap`, the radar in :mod:`scorecard.radar`; this module
+holds the shared look and the portfolio and over-time charts.
 """
 
 from __future__ import annotations
@@ -9,13 +11,11 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 import plotly.graph_objects as go
 
-from scorecard import scoring
 from scorecard.rubric import (
     BANDS,
     CATEGORIES,
@@ -29,7 +29,6 @@ from scorecard.rubric import (
 # Colour-blind-safe palette (Okabe–Ito), one colour per compared integration.
 SERIES_COLOURS = ("#0b5cad", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 GRID_COLOUR = "#e3e7ee"
-SERIES_OFFSET = 0.05
 MUTED_TEXT = "#6c757d"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
@@ -52,15 +51,7 @@ class AssessmentLike(Protocol):
     total: int
 
 
-@dataclass(frozen=True)
-class RoadmapSeries:
-    """One integration's line on a roadmap chart."""
-
-    name: str
-    steps: dict[str, int]
-
-
-def _base_layout(**overrides: Any) -> dict[str, Any]:
+def base_layout(**overrides: Any) -> dict[str, Any]:
     # template="none" keeps each figure's JSON small (plotly's default template
     # adds ~7 KB per chart); the look comes from these few settings instead.
     layout: dict[str, Any] = {
@@ -73,89 +64,6 @@ def _base_layout(**overrides: Any) -> dict[str, Any]:
     }
     layout.update(overrides)
     return layout
-
-
-def roadmap_chart(series: Sequence[RoadmapSeries]) -> go.Figure:
-    """The roadmap: categories on x in execution order, steps on y.
-
-    Every cell of the rubric is drawn as a labelled grey dot (the map), and each
-    integration's reached steps are joined by a coloured line (the route).
-    """
-    x_positions = list(range(len(CATEGORIES)))
-    grid_x = [x for x in x_positions for _ in STEP_NUMBERS]
-    grid_y = [number for _ in CATEGORIES for number in STEP_NUMBERS]
-    grid_names = [category.step(number).name for category in CATEGORIES for number in STEP_NUMBERS]
-    # With one integration, the names of the steps it reached stand out from the map.
-    reached = (
-        {(x, scoring.check_steps(series[0].steps)[c.key]) for x, c in enumerate(CATEGORIES)}
-        if len(series) == 1
-        else set()
-    )
-    grid_text_colours = [
-        "#212529" if (x, y) in reached else MUTED_TEXT for x, y in zip(grid_x, grid_y, strict=True)
-    ]
-    traces: list[go.Scatter] = [
-        go.Scatter(
-            x=grid_x,
-            y=grid_y,
-            mode="markers+text",
-            text=grid_names,
-            textposition="bottom center",
-            textfont={"size": 11, "color": grid_text_colours},
-            marker={"size": 10, "color": "#ffffff", "line": {"color": "#adb5bd", "width": 1.5}},
-            hoverinfo="skip",
-            showlegend=False,
-            name="Rubric",
-            meta="rubric-grid",  # charts.js drops these labels on narrow screens
-        )
-    ]
-    for index, line in enumerate(series):
-        checked = scoring.check_steps(line.steps)
-        total = scoring.total(checked)
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        # Compared lines sit a little apart so one that follows another stays visible.
-        offset = (index - (len(series) - 1) / 2) * SERIES_OFFSET
-        traces.append(
-            go.Scatter(
-                x=[x + offset for x in x_positions],
-                y=[checked[category.key] for category in CATEGORIES],
-                mode="lines+markers",
-                # Plotly renders tags in names; an integration's name is plain text.
-                name=html.escape(f"{line.name} ({total}/{MAX_TOTAL})"),
-                line={"color": colour, "width": 3, "shape": "linear"},
-                marker={"size": 13, "color": colour, "line": {"color": "#ffffff", "width": 2}},
-                customdata=[category.step(checked[category.key]).name for category in CATEGORIES],
-                # %{y} would print the axis label ("Step 2"): the number goes in text.
-                text=[f"step {checked[category.key]}" for category in CATEGORIES],
-                hovertemplate="%{customdata} (%{text})<extra>%{fullData.name}</extra>",
-            )
-        )
-    layout = _base_layout(
-        height=380,
-        showlegend=len(series) > 1,
-        legend={"orientation": "h", "x": 0, "y": 1.12, "xanchor": "left"},
-        xaxis={
-            "tickmode": "array",
-            "tickvals": x_positions,
-            # Two-word names wrap onto two lines so labels stay level on narrow charts.
-            "ticktext": [f"{c.position}. " + c.name.replace(" ", "<br>", 1) for c in CATEGORIES],
-            "tickangle": 0,
-            "range": [-0.5, len(CATEGORIES) - 0.5],
-            "showgrid": False,
-            "zeroline": False,
-            "fixedrange": True,
-        },
-        yaxis={
-            "tickmode": "array",
-            "tickvals": list(STEP_NUMBERS),
-            "ticktext": [f"Step {n}" for n in STEP_NUMBERS],
-            "range": [MIN_STEP - 0.5, MAX_STEP + 0.45],
-            "gridcolor": GRID_COLOUR,
-            "zeroline": False,
-            "fixedrange": True,
-        },
-    )
-    return go.Figure(data=traces, layout=layout)
 
 
 def figure_json(fig: go.Figure) -> dict[str, Any]:
@@ -185,11 +93,16 @@ BAND_FILLS = {
 STEP_COLOURS = ("#dbe8f6", "#6fa3d8", "#0b4a8b")
 
 
+def category_ticktext() -> list[str]:
+    """ "1. Value<br>transfer": two-word names wrap so labels stay level on narrow charts."""
+    return [f"{c.position}. " + c.name.replace(" ", "<br>", 1) for c in CATEGORIES]
+
+
 def _category_ticks() -> dict[str, Any]:
     return {
         "tickmode": "array",
         "tickvals": list(range(len(CATEGORIES))),
-        "ticktext": [f"{c.position}. " + c.name.replace(" ", "<br>", 1) for c in CATEGORIES],
+        "ticktext": category_ticktext(),
         "tickangle": 0,
         "fixedrange": True,
     }
@@ -261,7 +174,7 @@ def heatmap_chart(rows: Sequence[HeatmapRowLike]) -> go.Figure:
         # Each cell prints its step, so no colour bar is needed to read it.
         showscale=False,
     )
-    layout = _base_layout(
+    layout = base_layout(
         height=max(220, 60 + 26 * len(rows)),
         margin={"l": 10, "r": 10, "t": 10, "b": 50},
         xaxis={**_category_ticks(), "side": "bottom", "showgrid": False, "tickfont": {"size": 11}},
@@ -285,7 +198,7 @@ def distribution_chart(distribution: dict[int, int]) -> go.Figure:
                 hovertemplate="Score %{x}: %{y} integrations<extra></extra>",
             )
         )
-    layout = _base_layout(
+    layout = base_layout(
         height=280,
         margin={"l": 50, "r": 10, "t": 40, "b": 45},
         bargap=0.15,
@@ -318,7 +231,7 @@ def category_average_chart(averages: dict[str, float | None]) -> go.Figure:
         customdata=[c.name for c in CATEGORIES],
         hovertemplate="%{customdata}: average step %{y}<extra></extra>",
     )
-    layout = _base_layout(
+    layout = base_layout(
         height=280,
         margin={"l": 50, "r": 10, "t": 10, "b": 60},
         xaxis={**_category_ticks(), "showgrid": False},
@@ -349,7 +262,7 @@ def monthly_trend_chart(points: Sequence[MonthPointLike]) -> go.Figure:
     )
     # Every other month is labelled, counting back from the current one.
     labelled = list(range(len(points) - 1, -1, -2))[::-1]
-    layout = _base_layout(
+    layout = base_layout(
         height=280,
         margin={"l": 60, "r": 10, "t": 10, "b": 50},
         shapes=_band_shading(),
@@ -392,7 +305,7 @@ def total_over_time_chart(assessments: Sequence[AssessmentLike]) -> go.Figure:
         marker={"size": 9},
         hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>",
     )
-    layout = _base_layout(
+    layout = base_layout(
         height=260,
         margin={"l": 60, "r": 10, "t": 10, "b": 40},
         shapes=_band_shading(),
@@ -427,7 +340,7 @@ def steps_over_time_chart(assessments: Sequence[AssessmentLike]) -> go.Figure:
         hovertemplate="%{y}<br>%{customdata} (step %{z})<extra></extra>",
     )
     every = max(1, len(assessments) // 6)
-    layout = _base_layout(
+    layout = base_layout(
         height=260,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
         xaxis={

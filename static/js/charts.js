@@ -5,12 +5,26 @@
   var NARROW = 576;
   var config = { displayModeBar: false, responsive: true };
 
+  // A step name on two lines: at its first space, or after a hyphen ("Co-marketing").
+  function wrapName(name) {
+    name = String(name);
+    return name.indexOf(" ") >= 0 ? name.replace(" ", "<br>") : name.replace("-", "-<br>");
+  }
+
   function fitToWidth(figure, width) {
     if (width >= NARROW) { return; }
-    // On a phone the step names under each dot would collide; the table
-    // beside every chart names the steps instead.
+    var roadmap = false;
     figure.data.forEach(function (trace) {
-      if (trace.meta === "rubric-grid") { trace.mode = "markers"; }
+      // The roadmap's step names: smaller and on two lines, so each fits its tile.
+      if (trace.meta === "rubric-grid") {
+        roadmap = true;
+        trace.text = trace.text.map(wrapName);
+        trace.textfont = Object.assign({}, trace.textfont, { size: 8 });
+      }
+      // The radar's spokes keep their numbers, as the roadmap's axis does; the table names them.
+      if (trace.type === "scatterpolar" && trace.theta) {
+        trace.theta = trace.theta.map(function (label) { return String(label).split(".")[0]; });
+      }
       // Heatmap rows are "Partner · Integration": keep a short integration name.
       if (trace.type === "heatmap" && trace.y) {
         trace.y = trace.y.map(function (label, index) {
@@ -27,7 +41,34 @@
     if (xaxis && xaxis.ticktext) {
       xaxis.ticktext = xaxis.ticktext.map(function (label) { return label.split(".")[0]; });
     }
-    figure.layout.margin = Object.assign({}, figure.layout.margin, { l: 52, r: 8 });
+    var margin = { l: 52, r: 8 };
+    if (roadmap) {
+      // "Step 3" -> "3": the tiles get the width back.
+      figure.layout.yaxis.ticktext = figure.layout.yaxis.ticktext.map(function (label) {
+        return label.replace("Step ", "");
+      });
+      margin = { l: 20, r: 4 };
+    }
+    if (figure.layout.polar) { margin = { l: 24, r: 24 }; }
+    figure.layout.margin = Object.assign({}, figure.layout.margin, margin);
+  }
+
+  // A comparison's roadmap: pointing at one integration's path fades the others.
+  function highlightOnHover(element, figure) {
+    var paths = [];
+    figure.data.forEach(function (trace, index) {
+      if (trace.meta === "current") { paths.push(index); }
+    });
+    if (paths.length < 2) { return; }
+    element.on("plotly_hover", function (event) {
+      var hovered = event.points[0].curveNumber;
+      if (paths.indexOf(hovered) < 0) { return; }
+      var opacity = paths.map(function (index) { return index === hovered ? 1 : 0.2; });
+      Plotly.restyle(element, { opacity: opacity }, paths);
+    });
+    element.on("plotly_unhover", function () {
+      Plotly.restyle(element, { opacity: 1 }, paths);
+    });
   }
 
   document.querySelectorAll("[data-chart]").forEach(function (element) {
@@ -35,6 +76,8 @@
     if (!source || typeof Plotly === "undefined") { return; }
     var figure = JSON.parse(source.textContent);
     fitToWidth(figure, element.clientWidth);
-    Plotly.newPlot(element, figure.data, figure.layout, config);
+    Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      highlightOnHover(element, figure);
+    });
   });
 })();

@@ -337,7 +337,7 @@ def test_a_name_with_markup_stays_text_in_the_chart(
     rate(integration, vt=2, br=2, su=1, dr=1, ap=1)
     signed_in_as(admin_member)
     watched_page.goto(f"{live_server.url}{integration.get_absolute_url()}")
-    assert assert_charts_drawn(watched_page) == 1
+    assert assert_charts_drawn(watched_page) == 2  # the roadmap and the radar
     expect(watched_page.locator("main script:not([type='application/json'])")).to_have_count(0)
     expect(watched_page.locator("main img[src='x']")).to_have_count(0)
     assert_nothing_refused(watched_page)

@@ -1,10 +1,12 @@
-"""charts: plotly figures built from plain data, asserted on the figure (never on HTML)."""
+"""charts: plotly figures built from plain data, as JSON for the page.
+
+The roadmap's own tests are in test_roadmap.py, the radar's in test_radar.py.
+"""
 
 import json
+from datetime import date
 
-import pytest
-
-from scorecard import charts, rubric, scoring
+from scorecard import charts, planning, radar, roadmap, rubric, scoring
 
 KEYS = rubric.CATEGORY_KEYS
 CATEGORY_NAMES = [category.name for category in rubric.CATEGORIES]
@@ -15,190 +17,33 @@ def steps(vt=1, br=1, su=1, dr=1, ap=1):
     return dict(zip(KEYS, (vt, br, su, dr, ap), strict=True))
 
 
-def one_line(values=None, name="Acme sync"):
-    return charts.roadmap_chart([charts.RoadmapSeries(name, values or steps(2, 3, 1, 2, 1))])
+def one_line(values=None, name="Acme sync", plan=roadmap.NO_PLAN):
+    return roadmap.roadmap_chart(
+        [roadmap.RoadmapSeries(name, values or steps(2, 3, 1, 2, 1))], plan
+    )
 
 
 def several_lines(count):
-    return charts.roadmap_chart(
+    return roadmap.roadmap_chart(
         [
-            charts.RoadmapSeries(f"Integration {n}", steps(1 + n % 3, 2, 3, 1, 2))
+            roadmap.RoadmapSeries(f"Integration {n}", steps(1 + n % 3, 2, 3, 1, 2))
             for n in range(count)
         ]
     )
 
 
-def plain_label(tick: str) -> str:
-    """'2. Business<br>relationship' -> 'Business relationship'."""
-    number, _, name = tick.partition(". ")
-    assert number.isdigit()
-    return name.replace("<br>", " ")
+CURRENT, PREVIOUS = steps(3, 2, 1, 2, 1), steps(2, 1, 1, 2, 1)
 
 
-# -- the series line -----------------------------------------------------------------------------
-
-
-def test_series_y_is_the_steps_in_execution_order():
-    # Given out of order, the line still follows the rubric's order of execution.
-    shuffled = dict(reversed(list(steps(2, 3, 1, 2, 1).items())))
-
-    fig = one_line(shuffled)
-
-    assert list(fig.data[1].y) == [2, 3, 1, 2, 1]
-    assert list(fig.data[1].x) == [0, 1, 2, 3, 4]
-
-
-def test_series_is_a_line_through_markers_named_with_its_total():
-    fig = one_line(steps(3, 3, 3, 3, 3), name="Acme sync")
-
-    line = fig.data[1]
-    assert line.mode == "lines+markers"
-    assert line.name == "Acme sync (15/15)"
-    assert list(line.customdata) == [
-        "Automatic",
-        "Transaction",
-        "Real-time",
-        "Server to server",
-        "In-product",
-    ]
-
-
-def test_series_hover_names_the_reached_step_of_each_category():
-    fig = one_line(steps(1, 2, 3, 1, 2))
-
-    expected = [
-        category.step(number).name
-        for category, number in zip(rubric.CATEGORIES, (1, 2, 3, 1, 2), strict=True)
-    ]
-    assert list(fig.data[1].customdata) == expected
-    assert list(fig.data[1].text) == ["step 1", "step 2", "step 3", "step 1", "step 2"]
-    assert fig.data[1].hovertemplate.startswith("%{customdata} (%{text})")
-
-
-# -- axes ----------------------------------------------------------------------------------------
-
-
-def test_x_ticks_are_the_five_categories_in_execution_order():
-    fig = one_line()
-
-    xaxis = fig.layout.xaxis
-    assert list(xaxis.tickvals) == [0, 1, 2, 3, 4]
-    assert [plain_label(tick) for tick in xaxis.ticktext] == CATEGORY_NAMES
-    assert [tick.split(".")[0] for tick in xaxis.ticktext] == ["1", "2", "3", "4", "5"]
-
-
-def test_y_ticks_are_steps_one_to_three():
-    fig = one_line()
-
-    yaxis = fig.layout.yaxis
-    assert list(yaxis.tickvals) == [1, 2, 3]
-    assert list(yaxis.ticktext) == ["Step 1", "Step 2", "Step 3"]
-    low, high = yaxis.range
-    assert low < 1 and high > 3
-
-
-# -- the rubric grid -----------------------------------------------------------------------------
-
-
-def test_grid_trace_names_all_fifteen_steps():
-    fig = one_line()
-
-    grid = fig.data[0]
-    all_names = [step.name for category in rubric.CATEGORIES for step in category.steps]
-    assert len(all_names) == 15
-    assert list(grid.text) == all_names
-    assert grid.showlegend is False
-    # Each name sits on its own cell: category on x, step number on y.
-    cells = list(zip(grid.x, grid.y, strict=True))
-    assert len(set(cells)) == 15
-    assert cells[0] == (0, 1) and cells[-1] == (4, 3)
-
-
-def test_grid_trace_is_marked_for_the_narrow_screen_script():
-    # static/js/charts.js finds the grid by this meta to drop its labels on phones.
-    assert one_line().data[0].meta == "rubric-grid"
-
-
-def test_with_one_series_the_reached_step_names_stand_out():
-    fig = one_line(steps(1, 2, 3, 1, 2))
-
-    grid = fig.data[0]
-    colours = dict(zip(zip(grid.x, grid.y, strict=True), grid.textfont.color, strict=True))
-    reached = {(0, 1), (1, 2), (2, 3), (3, 1), (4, 2)}
-    assert {colours[cell] for cell in reached} == {"#212529"}
-    assert {colour for cell, colour in colours.items() if cell not in reached} == {
-        charts.MUTED_TEXT
+def full_plan() -> roadmap.Plan:
+    """Every path: targets (one behind plan, one on track), the previous rating."""
+    targets = {
+        "support": planning.Target(2, date(2026, 11, 1)),
+        "adoption_priority": planning.Target(3, date(2027, 3, 1)),
+        "business_relationship": planning.Target(3, date(2027, 6, 1)),
     }
-
-
-def test_with_several_series_no_step_name_is_highlighted():
-    grid = several_lines(2).data[0]
-
-    assert set(grid.textfont.color) == {charts.MUTED_TEXT}
-
-
-# -- several series ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("count", [1, 2, 6])
-def test_one_line_per_series_with_distinct_colours(count):
-    fig = several_lines(count)
-
-    lines = fig.data[1:]
-    assert len(lines) == count
-    assert [line.name.split(" (")[0] for line in lines] == [
-        f"Integration {n}" for n in range(count)
-    ]
-    colours = [line.line.color for line in lines]
-    assert len(set(colours)) == count
-    # The marker takes the colour of its line.
-    assert [line.marker.color for line in lines] == colours
-
-
-def test_legend_hidden_for_one_series():
-    assert one_line().layout.showlegend is False
-
-
-@pytest.mark.parametrize("count", [2, 3, 6])
-def test_legend_shown_for_several_series(count):
-    assert several_lines(count).layout.showlegend is True
-
-
-def test_no_series_draws_only_the_rubric():
-    fig = charts.roadmap_chart([])
-
-    assert len(fig.data) == 1
-    assert fig.layout.showlegend is False
-
-
-# -- invalid input -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "bad_steps",
-    [
-        pytest.param({k: v for k, v in steps().items() if k != "support"}, id="missing-category"),
-        pytest.param({**steps(), "support": 4}, id="step-4"),
-        pytest.param({**steps(), "support": 0}, id="step-0"),
-        pytest.param({**steps(), "support": "2"}, id="string-step"),
-        pytest.param({**steps(), "support": True}, id="bool-step"),
-        pytest.param({**steps(), "total": 1}, id="unknown-category"),
-        pytest.param({}, id="empty"),
-    ],
-)
-def test_invalid_steps_raise_value_error(bad_steps):
-    with pytest.raises(ValueError):
-        charts.roadmap_chart([charts.RoadmapSeries("Bad", bad_steps)])
-
-
-def test_an_invalid_second_series_raises_too():
-    with pytest.raises(ValueError):
-        charts.roadmap_chart(
-            [charts.RoadmapSeries("Good", steps()), charts.RoadmapSeries("Bad", {"support": 2})]
-        )
-
-
-# -- figure_json ---------------------------------------------------------------------------------
+    statuses = planning.target_statuses(targets=targets, steps=CURRENT, today=date(2026, 12, 3))
+    return roadmap.Plan(targets, statuses, PREVIOUS)
 
 
 def assert_plain_json(value, path="figure"):
@@ -235,7 +80,18 @@ def test_figure_json_leaves_out_plotlys_default_template():
     data = charts.figure_json(one_line())
 
     assert "layout" not in data["layout"].get("template", {})
-    assert len(json.dumps(data)) < 6000
+    # Was 6,000 for the plain roadmap; its fifteen tiles are shapes now (about 2.6 KB).
+    assert len(json.dumps(data)) < 6500
+
+
+def test_the_scorecards_roadmap_and_radar_stay_small():
+    # Every path, the next step and the warning colour: the scorecard's largest roadmap.
+    road = charts.figure_json(one_line(CURRENT, plan=full_plan()))
+    spider = charts.figure_json(radar.radar_chart(CURRENT, full_plan()))
+
+    assert len(json.dumps(road)) < 8000
+    assert len(json.dumps(spider)) < 3500
+    assert len(json.dumps(charts.figure_json(several_lines(6)))) < 9500
 
 
 def test_series_total_agrees_with_scoring():

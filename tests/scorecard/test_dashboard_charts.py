@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from partners.selectors import HeatmapRow, MonthPoint
-from scorecard import charts, rubric
+from scorecard import charts, roadmap, rubric
 
 KEYS = rubric.CATEGORY_KEYS
 CATEGORY_TICKS = [f"{c.position}. " + c.name.replace(" ", "<br>", 1) for c in rubric.CATEGORIES]
@@ -300,19 +300,22 @@ def test_steps_over_time_thins_labels_and_numbers_on_a_long_history():
 
 @pytest.mark.parametrize(
     ("count", "offsets"),
-    [(1, [0.0]), (2, [-0.025, 0.025]), (3, [-0.05, 0.0, 0.05])],
+    [(1, [0.0]), (2, [-0.5, 0.5]), (3, [-1, 0.0, 1])],
 )
 def test_compared_lines_sit_slightly_apart_on_x(count, offsets):
-    fig = charts.roadmap_chart(
-        [charts.RoadmapSeries(f"Sync {n}", steps(2, 2, 2, 2, 2)) for n in range(count)]
+    offsets = [offset * roadmap.SERIES_OFFSET for offset in offsets]
+    fig = roadmap.roadmap_chart(
+        [roadmap.RoadmapSeries(f"Sync {n}", steps(2, 2, 2, 2, 2)) for n in range(count)]
     )
 
-    lines = fig.data[1:]
+    lines = [trace for trace in fig.data if trace.meta == "current"]
     assert len(lines) == count
-    for line, offset in zip(lines, offsets, strict=True):
+    for index, (line, offset) in enumerate(zip(lines, offsets, strict=True)):
         assert list(line.x) == pytest.approx([x + offset for x in range(5)])
-        assert list(line.y) == [2, 2, 2, 2, 2]
-    # The rubric's dots stay on the categories.
+        # Each a little lower too, within the step's tile; the step stays in the hover text.
+        assert list(line.y) == pytest.approx([2 - index * roadmap.COMPARE_DROP] * 5)
+        assert list(line.text) == ["step 2"] * 5
+    # The rubric's step names stay on the categories.
     assert set(fig.data[0].x) == {0, 1, 2, 3, 4}
 
 
