@@ -107,3 +107,24 @@ RATE_DENIED = "You may rate only the integrations of teams in which you are a pr
 
 def can_rate(user, integration) -> bool:
     return permissions.can_manage_integration(user, integration)
+
+
+class IntegrationPartPermission(CanRead):
+    """An integration's plans and hurdles: every member reads them; those who may change
+    the integration change them.
+
+    The views ask :meth:`has_object_permission` of the integration itself (a
+    hurdle's or a plan's), before they read the body.
+    """
+
+    def has_object_permission(self, request, view, part) -> bool:
+        integration = getattr(part, "integration", part)  # a hurdle's, or the integration
+        if request.method in drf.SAFE_METHODS or permissions.can_manage_integration(
+            request.user, integration
+        ):
+            return True
+        self.message = (
+            "You may change the plans and hurdles only of integrations of teams in which you "
+            "are a product manager."
+        )
+        return False

@@ -8,19 +8,31 @@ Scores come from scorecard/scoring.py, the rubric from scorecard/rubric.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners import permissions, selectors, services
-from partners.models import MAX_VERSION, Assessment, Integration, Partner, Team
-from scorecard import rubric, scoring
+from partners import hurdle_services, permissions, plan_services, selectors, services
+from partners.models import (
+    MAX_VERSION,
+    Assessment,
+    CategoryPlan,
+    Hurdle,
+    Integration,
+    Partner,
+    Team,
+    ValueKind,
+)
+from scorecard import planning, rubric, scoring
 
 TEAM_NOT_YOURS = (
     # As the web form says it (partners/forms.py, IntegrationForm).
@@ -401,6 +413,96 @@ class UserField(JsonSlugRelatedField):
     }
 
 
+def echo(value: Any) -> str:
+    """A value a client sent, quoted for a message: not at any length."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return f"“{text[:50]}”"
+
+
+VALUE_KINDS = ", ".join(ValueKind.values)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(ValueKind.values)},
+        "uniqueItems": True,
+        "maxItems": len(ValueKind.values),
+    }
+)
+class ValueKindsField(serializers.Field):
+    """What one side gets from an integration: a list of ValueKind values, each once."""
+
+    def __init__(self, side: str, **kwargs: Any) -> None:
+        labels = "; ".join(f"{value} = {label}" for value, label in ValueKind.choices)
+        super().__init__(
+            required=False,
+            help_text=f"What {side} gets from the integration, each kind once ({labels}). "
+            "Empty: nothing recorded.",
+            **kwargs,
+        )
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if not isinstance(data, list):
+            raise serializers.ValidationError(
+                f'Give a list of kinds of value, e.g. ["data"], from: {VALUE_KINDS}.',
+                code="invalid",
+            )
+        unknown = [
+            item for item in data if not (isinstance(item, str) and item in ValueKind.values)
+        ]
+        if unknown:
+            names = ", ".join(echo(item) for item in unknown[:5])
+            raise serializers.ValidationError(
+                f"Not a kind of value: {names}. Choose from: {VALUE_KINDS}.",
+                code="invalid_choice",
+            )
+        repeated = list(dict.fromkeys(item for item in data if data.count(item) > 1))
+        if repeated:
+            names = ", ".join(echo(item) for item in repeated)
+            raise serializers.ValidationError(
+                f"Listed more than once: {names}. List each kind of value once.", code="repeated"
+            )
+        return list(data)
+
+    def to_representation(self, value: Any) -> list[str]:
+        return list(value or [])
+
+
+class WarningSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="A stable code: the score's (never_assessed, stale, no_owner, score_dropped, "
+        "adoption_ahead) and the relationship's (best_efforts_only, "
+        "closed_nothing_for_partner, one_sided_value, no_api_notice)."
+    )
+    message = serializers.CharField(help_text="The warning in one line, as the scorecard shows it.")
+
+
+BEHIND_PLAN_HELP = (
+    "The categories (keys, in rubric order) whose target date has passed with the target "
+    "step not reached."
+)
+
+
+def plan_today(now: datetime) -> date:
+    """The day the targets are measured against, in the site's time zone."""
+    return timezone.localdate(now)
+
+
+def plan_targets(integration: Integration) -> dict[str, planning.Target]:
+    """The integration's targets by category, from its prefetched plans."""
+    return {
+        plan.category: target
+        for plan in integration.category_plans.all()
+        if (target := plan.target) is not None
+    }
+
+
+def current_steps(integration: Integration) -> dict[str, int] | None:
+    current = integration.current_assessment
+    return current.steps if current else None
+
+
 class IntegrationSerializer(JsonModelSerializer):
     partner = PartnerField(
         slug_field="slug", queryset=Partner.objects.all(), help_text="The partner's slug."
@@ -417,6 +519,8 @@ class IntegrationSerializer(JsonModelSerializer):
         required=False,
         help_text="The owner's username: a member of the owning team; null for none.",
     )
+    partner_gets = ValueKindsField("the partner")
+    we_get = ValueKindsField("we")
     version = VersionField()
     scorecard = serializers.SerializerMethodField(
         help_text="The current scorecard (the latest assessment); null until it is rated."
@@ -424,6 +528,11 @@ class IntegrationSerializer(JsonModelSerializer):
     attention = serializers.SerializerMethodField(
         help_text="Why it needs attention, as on the dashboard; empty when nothing does."
     )
+    warnings = serializers.SerializerMethodField(
+        help_text="Every warning the scorecard shows: the score's, then the relationship's "
+        "(value exchange and commitments)."
+    )
+    behind_plan = serializers.SerializerMethodField(help_text=BEHIND_PLAN_HELP)
 
     class Meta:
         model = Integration
@@ -435,9 +544,24 @@ class IntegrationSerializer(JsonModelSerializer):
             "updated_at",
             "scorecard",
             "attention",
+            "warnings",
+            "behind_plan",
         )
         read_only_fields = ("id", "created_at", "updated_at")
         validators: list = []
+        extra_kwargs = {
+            name: {"help_text": help_text}
+            for name, help_text in {
+                "built_by": 'Who builds it: us, partner or third_party; "" while not decided.',
+                "hosted_by": 'Who hosts it: us, partner or third_party; "" while not decided.',
+                "supported_by": 'Who supports it: us, partner or third_party; "" while not '
+                "decided.",
+                "support_terms": 'sla (a service-level agreement) or best_efforts; "" while '
+                "nothing is agreed.",
+                "api_notice_days": "Days of notice each side gives before changing its API, "
+                "0 to 3650; null when none is agreed.",
+            }.items()
+        }
 
     def validate_team(self, team: Team) -> Team:
         if not permissions.can_manage_team(self.context["request"].user, team):
@@ -452,6 +576,215 @@ class IntegrationSerializer(JsonModelSerializer):
     @extend_schema_field(AttentionSerializer(many=True))
     def get_attention(self, integration: Integration) -> list[dict[str, str]]:
         return attention(integration, self.context["now"])
+
+    @extend_schema_field(WarningSerializer(many=True))
+    def get_warnings(self, integration: Integration) -> list[dict[str, str]]:
+        return [
+            {"code": warning.code, "message": warning.message}
+            for warning in integration.warnings(self.context["now"])
+        ]
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=rubric.CATEGORY_KEYS))
+    )
+    def get_behind_plan(self, integration: Integration) -> list[str]:
+        return list(
+            planning.behind_plan(
+                targets=plan_targets(integration),
+                steps=current_steps(integration),
+                today=plan_today(self.context["now"]),
+            )
+        )
+
+
+# -- plans -------------------------------------------------------------------------------------
+
+
+class JsonDecimalField(serializers.DecimalField):
+    """A decimal as a JSON number, in and out: not "2.5" or true."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, int | float) or isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+TARGET_STATUSES = [(status.key, status.label) for status in planning.TARGET_STATUSES]
+TARGET_STEP_MESSAGE = (
+    f"Choose a target step from {rubric.MIN_STEP + 1} to {rubric.MAX_STEP}: every integration "
+    f"starts at step {rubric.MIN_STEP}."
+)
+
+
+class PlanVersionField(JsonIntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            min_value=plan_services.NO_PLAN,
+            max_value=MAX_VERSION,
+            required=False,
+            help_text="The version of the plan you read: 0 when the category had no plan yet. "
+            "If someone saved, added or removed the plan since, nothing is saved and the answer "
+            "is 409. Without it the change applies to whatever is saved now.",
+            **kwargs,
+        )
+
+
+class PlanSerializer(JsonModelSerializer):
+    """One rubric category's plan: its target, the challenge and contingency plan, who drives
+    it and its status, and the effort estimate for the next step."""
+
+    category = serializers.CharField(
+        read_only=True, help_text="The rubric category's key (in the address when writing)."
+    )
+    target_step = JsonIntegerField(
+        min_value=rubric.MIN_STEP + 1,
+        max_value=rubric.MAX_STEP,
+        allow_null=True,
+        required=False,
+        error_messages={"min_value": TARGET_STEP_MESSAGE, "max_value": TARGET_STEP_MESSAGE},
+        help_text="The step to reach, above the current one; null for no target (then "
+        "target_date is null too).",
+    )
+    target_date = serializers.DateField(
+        allow_null=True,
+        required=False,
+        help_text="The date to reach the target step by (YYYY-MM-DD): today or later, unless "
+        "the step is already reached.",
+    )
+    target_status = serializers.SerializerMethodField(
+        help_text="Plan against actual: met, on_track or behind (plan); null without a target."
+    )
+    owner = UserField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text="The username of who drives this category to its next step; null for none.",
+    )
+    effort_weeks = JsonDecimalField(
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        allow_null=True,
+        required=False,
+        help_text="The estimate for the next step, in person-weeks (one decimal); null: not "
+        "estimated.",
+    )
+    hourly_rate = JsonDecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        allow_null=True,
+        required=False,
+        help_text="Optional: what an hour costs, so the cost of outsourcing is visible.",
+    )
+    cost = serializers.SerializerMethodField(
+        help_text=f"effort_weeks × {planning.HOURS_PER_PERSON_WEEK} hours × hourly_rate; null "
+        "without both."
+    )
+    version = PlanVersionField()
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Who saved it last (a username)."
+    )
+
+    class Meta:
+        model = CategoryPlan
+        fields = (
+            "category",
+            *plan_services.PLAN_FIELDS,  # what the service writes, in its order
+            "target_status",
+            "cost",
+            "version",
+            "updated_by",
+            "updated_at",
+        )
+        read_only_fields = ("updated_at",)
+        validators: list = []
+
+    @extend_schema_field(serializers.ChoiceField(choices=TARGET_STATUSES, allow_null=True))
+    def get_target_status(self, plan: CategoryPlan) -> str | None:
+        target = plan.target
+        if target is None:
+            return None
+        current = self.context.get("steps")
+        return planning.target_status(
+            current_step=current[plan.category] if current else None,
+            target_step=target.step,
+            target_date=target.date,
+            today=plan_today(self.context["now"]),
+        ).key
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_cost(self, plan: CategoryPlan) -> float | None:
+        effort = plan.effort
+        cost = effort.cost if effort else None
+        return None if cost is None else float(cost)
+
+
+def plans_in_order(integration: Integration) -> list[CategoryPlan]:
+    """The integration's plans (prefetched) in the rubric's order; a category without one
+    is left out."""
+    order = {key: index for index, key in enumerate(rubric.CATEGORY_KEYS)}
+    return sorted(integration.category_plans.all(), key=lambda plan: order[plan.category])
+
+
+class IntegrationDetailSerializer(IntegrationSerializer):
+    """One integration: its list row, with its plans."""
+
+    plans = serializers.SerializerMethodField(
+        help_text="Its plans, in rubric order; a category without a plan is not listed. "
+        "Change them at plans/<category>/."
+    )
+
+    class Meta(IntegrationSerializer.Meta):
+        fields = (*IntegrationSerializer.Meta.fields, "plans")
+
+    @extend_schema_field(PlanSerializer(many=True))
+    def get_plans(self, integration: Integration) -> list[dict[str, Any]]:
+        context = {**self.context, "steps": current_steps(integration)}
+        return PlanSerializer(plans_in_order(integration), many=True, context=context).data
+
+
+# -- hurdles -----------------------------------------------------------------------------------
+
+
+class HurdleSerializer(JsonModelSerializer):
+    """Something inside our own company that threatens an integration's progress."""
+
+    integration = serializers.IntegerField(
+        source="integration_id", read_only=True, help_text="The integration's id."
+    )
+    owner = UserField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text="The username of who takes it on; null for none.",
+    )
+    version = VersionField()
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Who saved it last (a username)."
+    )
+
+    class Meta:
+        model = Hurdle
+        fields = (
+            "id",
+            "integration",
+            *hurdle_services.HURDLE_FIELDS,  # what the services write, in their order
+            "version",
+            "updated_by",
+            "updated_at",
+        )
+        read_only_fields = ("id", "updated_at")
+        validators: list = []
+        extra_kwargs = {
+            "kind": {"help_text": "cognitive, motivational or resource."},
+            "category": {"help_text": "The rubric category it threatens (its key)."},
+        }
 
 
 # -- assessments -------------------------------------------------------------------------------

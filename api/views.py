@@ -10,12 +10,13 @@ administrator" page are for browsers, and the API answers 401 and 403 in JSON.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -28,9 +29,15 @@ from drf_spectacular.renderers import (
     OpenApiJsonRenderer2,
     OpenApiYamlRenderer,
 )
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -44,15 +51,29 @@ from api.schema import errors as error_responses
 from api.serializers import (
     AssessmentCreateSerializer,
     AssessmentSerializer,
+    HurdleSerializer,
+    IntegrationDetailSerializer,
     IntegrationSerializer,
     PartnerSerializer,
+    PlanSerializer,
     RubricSerializer,
     TeamSerializer,
+    current_steps,
+    echo,
+    plans_in_order,
     rubric_data,
 )
-from partners import selectors, services
+from partners import hurdle_services, plan_services, selectors, services
 from partners.filters import AssessmentFilter, PartnerFilter
-from partners.models import Assessment, Integration, Partner, Team
+from partners.models import (
+    MAX_VERSION,
+    Assessment,
+    CategoryPlan,
+    Hurdle,
+    Integration,
+    Partner,
+    Team,
+)
 from scorecard import rubric
 
 # Service field names that the API spells differently (assessments: steps and notes
@@ -280,6 +301,13 @@ class PartnerViewSet(
 # -- integrations ---------------------------------------------------------------------------
 
 
+def with_plans(integrations: QuerySet[Integration]) -> QuerySet[Integration]:
+    """Each integration's plans in one more query for the whole page: ``behind_plan`` on
+    every row, the plans on the detail."""
+    plans = CategoryPlan.objects.select_related("owner", "updated_by")
+    return integrations.prefetch_related(Prefetch("category_plans", queryset=plans))
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List integrations with their current scorecard",
@@ -288,25 +316,28 @@ class PartnerViewSet(
         responses={200: IntegrationSerializer(many=True), **error_responses(400, 404, *READ)},
     ),
     retrieve=extend_schema(
-        summary="An integration and its current scorecard",
-        responses={200: IntegrationSerializer, **error_responses(404, *READ)},
+        summary="An integration, its current scorecard and its plans",
+        responses={200: IntegrationDetailSerializer, **error_responses(404, *READ)},
     ),
     create=extend_schema(
         summary="Add an integration",
         description="To a team in which you are a product manager (leads and admins: any team).",
-        responses={201: IntegrationSerializer, **error_responses(*WRITE)},
+        request=IntegrationSerializer,
+        responses={201: IntegrationDetailSerializer, **error_responses(*WRITE)},
     ),
     update=extend_schema(
         summary="Replace an integration's record",
         description="For its team's product managers, leads and admins. Send `version` to be "
         "told (409) when someone saved it since you read it.",
-        responses={200: IntegrationSerializer, **error_responses(404, 409, *WRITE)},
+        request=IntegrationSerializer,
+        responses={200: IntegrationDetailSerializer, **error_responses(404, 409, *WRITE)},
     ),
     partial_update=extend_schema(
         summary="Change some of an integration's fields",
         description="For its team's product managers, leads and admins. Send `version` to be "
         "told (409) when someone saved it since you read it.",
-        responses={200: IntegrationSerializer, **error_responses(404, 409, *WRITE)},
+        request=IntegrationSerializer,
+        responses={200: IntegrationDetailSerializer, **error_responses(404, 409, *WRITE)},
     ),
 )
 class IntegrationViewSet(
@@ -329,7 +360,14 @@ class IntegrationViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Integration]:
-        return Integration.objects.for_ranking()
+        return with_plans(Integration.objects.for_ranking())
+
+    def filter_queryset(self, queryset: QuerySet[Integration]) -> QuerySet[Integration]:
+        # The dashboard's filter ranks its own rows (for_ranking): the plans join them here.
+        return with_plans(super().filter_queryset(queryset))
+
+    def get_serializer_class(self):
+        return IntegrationSerializer if self.action == "list" else IntegrationDetailSerializer
 
     def create(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -363,6 +401,299 @@ class IntegrationViewSet(
     def _fresh(self, integration: Integration) -> dict[str, Any]:
         """The record as saved, with its scorecard."""
         return self.get_serializer(self.get_queryset().get(pk=integration.pk)).data
+
+
+# -- plans and hurdles: an integration's parts ---------------------------------------------
+
+
+def version_param(request, *, minimum: int) -> int | None:
+    """A DELETE's ``?version=``: the version the client read (None: whatever is saved)."""
+    raw = request.query_params.get("version", "")
+    if not raw:
+        return None
+    if not VERSION_PARAM.fullmatch(raw) or not minimum <= int(raw) <= MAX_VERSION:
+        raise exceptions.ValidationError(
+            {"version": [f"Give the version as a whole number from {minimum} to {MAX_VERSION}."]}
+        )
+    return int(raw)
+
+
+VERSION_PARAM = re.compile(r"[0-9]{1,10}")
+
+
+def delete_version_parameter(minimum: int, what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "version",
+        {"type": "integer", "minimum": minimum, "maximum": MAX_VERSION},
+        OpenApiParameter.QUERY,
+        description=f"The version of the {what} you read: if someone saved it since, nothing "
+        "is removed and the answer is 409. Without it, whatever is saved now is removed.",
+    )
+
+
+CATEGORY_PARAMETER = OpenApiParameter(
+    "category",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=list(rubric.CATEGORY_KEYS),
+    description="A rubric category's key.",
+)
+
+
+class IntegrationPartMixin(ApiViewMixin):
+    """Views of one integration's plans or hurdles, addressed under the integration."""
+
+    permission_classes = [permissions.IntegrationPartPermission]
+    filter_backends: list = []
+
+    @cached_property
+    def integration(self) -> Integration:
+        """The integration in the address, with its scorecard and plans; 404 if there is none."""
+        found = with_plans(Integration.objects.for_ranking()).filter(
+            pk=self.kwargs["integration_pk"]
+        )
+        integration = found.first()
+        if integration is None:
+            raise exceptions.NotFound("There is no integration with this id.")
+        return integration
+
+    def check_may_change(self) -> None:
+        """403 unless the user may change the integration's plans and hurdles."""
+        self.check_object_permissions(self.request, self.integration)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if "integration_pk" in self.kwargs:  # not while the schema is generated
+            context["steps"] = current_steps(self.integration)
+        return context
+
+
+PLAN_WRITES = (
+    "For the integration's team's product managers, leads and admins, as on its plans page. "
+    "A target is a step above the current one and a date: today or later, unless the step "
+    "is already reached; a challenge comes with its contingency plan. "
+)
+
+
+class PlanListView(IntegrationPartMixin, generics.GenericAPIView):
+    """The integration's plans, one per rubric category that has one."""
+
+    serializer_class = PlanSerializer
+    pagination_class = None
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        summary="An integration's plans",
+        description="In rubric order; a category without a plan is not listed.",
+        responses={200: PlanSerializer(many=True), **error_responses(404, *READ)},
+    )
+    def get(self, request, integration_pk: int) -> Response:
+        plans = plans_in_order(self.integration)
+        return Response(self.get_serializer(plans, many=True).data)
+
+
+@extend_schema(parameters=[CATEGORY_PARAMETER])
+class PlanDetailView(IntegrationPartMixin, generics.GenericAPIView):
+    """One rubric category's plan of an integration: read, create or change, remove."""
+
+    serializer_class = PlanSerializer
+    http_method_names = ["get", "put", "delete", "head", "options"]
+    not_offered = {
+        "PATCH": "Send the plan with PUT: the fields you leave out stay as saved.",
+        "POST": "Send the plan with PUT, with version 0 when the category has no plan yet.",
+    }
+
+    @cached_property
+    def category(self) -> rubric.Category:
+        key = self.kwargs["category"]
+        if key not in rubric.CATEGORY_KEYS:
+            raise exceptions.NotFound(
+                f"There is no rubric category {echo(key)}: use one of "
+                f"{', '.join(rubric.CATEGORY_KEYS)}."
+            )
+        return rubric.category(key)
+
+    def saved_plan(self) -> CategoryPlan | None:
+        plans = self.integration.category_plans.all()  # prefetched
+        return next((plan for plan in plans if plan.category == self.category.key), None)
+
+    @extend_schema(
+        summary="One category's plan",
+        responses={200: PlanSerializer, **error_responses(404, *READ)},
+    )
+    def get(self, request, integration_pk: int, category: str) -> Response:
+        plan = self.saved_plan()
+        if plan is None:
+            raise exceptions.NotFound(
+                f"{self.category.name} has no plan yet: PUT one with version 0 to add it."
+            )
+        return Response(self.get_serializer(plan).data)
+
+    @extend_schema(
+        summary="Add or change one category's plan",
+        description=PLAN_WRITES + "Fields you leave out stay as saved (a new plan: their "
+        "defaults). Send `version` as you read it (0: the category had no plan) to be told "
+        "(409) when someone saved, added or removed the plan since. 201 when the plan is new.",
+        responses={
+            200: PlanSerializer,
+            201: PlanSerializer,
+            **error_responses(404, 409, *WRITE),
+        },
+    )
+    def put(self, request, integration_pk: int, category: str) -> Response:
+        integration, key = self.integration, self.category.key
+        self.check_may_change()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        version = fields.pop("version", None)
+        existed = self.saved_plan() is not None
+        with errors.service_errors(CategoryPlan):
+            plan = plan_services.category_plan_save(
+                integration=integration,
+                category=key,
+                updated_by=request.user,
+                expected_version=version,
+                **fields,
+            )
+        if existed:
+            return Response(self.get_serializer(plan).data)
+        location = reverse(
+            "api:integration-plan-detail", args=[integration.pk, key], request=request
+        )
+        return Response(
+            self.get_serializer(plan).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    @extend_schema(
+        summary="Remove one category's plan",
+        description="For the integration's team's product managers, leads and admins. A "
+        "category without a plan stays without one (204 too).",
+        parameters=[delete_version_parameter(plan_services.NO_PLAN, "plan")],
+        responses={204: None, **error_responses(400, 404, 409, *READ)},
+    )
+    def delete(self, request, integration_pk: int, category: str) -> Response:
+        key = self.category.key
+        self.check_may_change()
+        version = version_param(request, minimum=plan_services.NO_PLAN)
+        with errors.service_errors(CategoryPlan):
+            plan_services.category_plan_delete(
+                integration=self.integration, category=key, expected_version=version
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HurdleListView(IntegrationPartMixin, mixins.ListModelMixin, generics.GenericAPIView):
+    """The integration's internal hurdles: open ones first, then resolved, oldest first."""
+
+    serializer_class = HurdleSerializer
+    queryset = Hurdle.objects.none()  # the schema's model; requests read get_queryset()
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Hurdle]:
+        if "integration_pk" not in self.kwargs:  # the schema is being generated
+            return self.queryset
+        hurdles = Hurdle.objects.filter(integration=self.integration)
+        return hurdles.select_related("owner", "updated_by").order_by("resolved", "pk")
+
+    @extend_schema(
+        summary="An integration's internal hurdles",
+        description="Open ones first, then resolved ones (kept for the record).",
+        responses={200: HurdleSerializer(many=True), **error_responses(400, 404, *READ)},
+    )
+    def get(self, request, integration_pk: int) -> Response:
+        return self.list(request)  # get_queryset: 404 for an unknown integration
+
+    @extend_schema(
+        summary="Record an internal hurdle",
+        description="For the integration's team's product managers, leads and admins.",
+        responses={201: HurdleSerializer, **error_responses(404, *WRITE)},
+    )
+    def post(self, request, integration_pk: int) -> Response:
+        self.check_may_change()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        fields.pop("version", None)
+        with errors.service_errors(Hurdle):
+            hurdle = hurdle_services.hurdle_create(
+                integration=self.integration, updated_by=request.user, **fields
+            )
+        return Response(
+            self.get_serializer(hurdle).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": _detail_url(request, "hurdle", hurdle.pk)},
+        )
+
+
+HURDLE_WRITES = (
+    "For the integration's team's product managers, leads and admins. Send `version` to be "
+    "told (409) when someone saved it since you read it."
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="An internal hurdle",
+        responses={200: HurdleSerializer, **error_responses(404, *READ)},
+    ),
+    put=extend_schema(
+        summary="Replace a hurdle",
+        description=HURDLE_WRITES,
+        responses={200: HurdleSerializer, **error_responses(404, 409, *WRITE)},
+    ),
+    patch=extend_schema(
+        summary="Change some of a hurdle's fields",
+        description=HURDLE_WRITES + " Mark an overcome hurdle `resolved` rather than removing it.",
+        responses={200: HurdleSerializer, **error_responses(404, 409, *WRITE)},
+    ),
+    delete=extend_schema(
+        summary="Remove a hurdle recorded by mistake",
+        description="An overcome hurdle is marked `resolved` instead, for the record. "
+        + HURDLE_WRITES,
+        parameters=[delete_version_parameter(1, "hurdle")],
+        responses={204: None, **error_responses(400, 404, 409, *READ)},
+    ),
+)
+class HurdleDetailView(ApiViewMixin, mixins.RetrieveModelMixin, generics.GenericAPIView):
+    """One internal hurdle of an integration."""
+
+    serializer_class = HurdleSerializer
+    permission_classes = [permissions.IntegrationPartPermission]
+    filter_backends: list = []
+    queryset = Hurdle.objects.select_related("integration", "owner", "updated_by")
+    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
+    not_offered = {"POST": "Record a hurdle at its integration's hurdles/ address."}
+
+    def get(self, request, pk: int) -> Response:
+        return self.retrieve(request)
+
+    def put(self, request, pk: int) -> Response:
+        return self.update(request, partial=False)
+
+    def patch(self, request, pk: int) -> Response:
+        return self.update(request, partial=True)
+
+    def update(self, request, *, partial: bool) -> Response:
+        hurdle = self.get_object()  # asks the permission of its integration
+        serializer = self.get_serializer(hurdle, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version", None)
+        with errors.service_errors(Hurdle):
+            hurdle_services.hurdle_update(
+                hurdle=hurdle, updated_by=request.user, expected_version=version, **changes
+            )
+        return Response(self.get_serializer(hurdle).data)
+
+    def delete(self, request, pk: int) -> Response:
+        hurdle = self.get_object()
+        version = version_param(request, minimum=1)
+        with errors.service_errors(Hurdle):
+            hurdle_services.hurdle_delete(hurdle=hurdle, expected_version=version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # -- assessments ----------------------------------------------------------------------------

@@ -385,6 +385,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AttentionReasonEnum": "api.serializers.ATTENTION_CODES",
         "PartyEnum": "partners.models.Party",
+        # Two models' fields named "status": each choice set keeps its own name.
+        "StatusEnum": "partners.models.IntegrationStatus",
+        "PlanStatusEnum": "partners.models.PlanStatus",
+        # What each side gets (api/serializers.py, ValueKindsField): the values alone.
+        "ValueKindEnum": "partners.models.ValueKind.values",
     },
     # The resources in the order a reader meets them (and Swagger UI lists them).
     "TAGS": [
@@ -392,7 +397,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "rubric", "description": "The five categories, their steps, and the bands."},
         {"name": "teams", "description": "Teams own integrations."},
         {"name": "partners", "description": "The companies we integrate with."},
-        {"name": "integrations", "description": "Integrations and their current scorecards."},
+        {
+            "name": "integrations",
+            "description": "Integrations, their current scorecards, their plans and hurdles.",
+        },
+        {"name": "hurdles", "description": "An integration's internal hurdles, one by one."},
         {"name": "assessments", "description": "Ratings over time; rating is adding one."},
         {"name": "tokens", "description": "Your API tokens: create one with your password."},
     ],
