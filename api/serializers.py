@@ -478,6 +478,7 @@ class WarningSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="The warning in one line, as the scorecard shows it.")
 
 
+CATEGORIES = [(category.key, category.name) for category in rubric.CATEGORIES]
 BEHIND_PLAN_HELP = (
     "The categories (keys, in rubric order) whose target date has passed with the target "
     "step not reached."
@@ -584,9 +585,7 @@ class IntegrationSerializer(JsonModelSerializer):
             for warning in integration.warnings(self.context["now"])
         ]
 
-    @extend_schema_field(
-        serializers.ListField(child=serializers.ChoiceField(choices=rubric.CATEGORY_KEYS))
-    )
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CATEGORIES)))
     def get_behind_plan(self, integration: Integration) -> list[str]:
         return list(
             planning.behind_plan(

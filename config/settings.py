@@ -388,6 +388,8 @@ SPECTACULAR_SETTINGS = {
         # Two models' fields named "status": each choice set keeps its own name.
         "StatusEnum": "partners.models.IntegrationStatus",
         "PlanStatusEnum": "partners.models.PlanStatus",
+        # A hurdle's category and the categories behind plan: the rubric's.
+        "CategoryEnum": "api.serializers.CATEGORIES",
         # What each side gets (api/serializers.py, ValueKindsField): the values alone.
         "ValueKindEnum": "partners.models.ValueKind.values",
     },

@@ -10,6 +10,8 @@ from django.test import Client
 
 from api.serializers import ErrorSerializer
 from partners.filters import IntegrationFilter
+from partners.models import ValueKind
+from scorecard import rubric
 from tests.api.conftest import session_client
 from tests.pages import json_script
 
@@ -64,6 +66,10 @@ def test_the_schema_documents_every_resource(schema):
         "/api/v1/partners/{slug}/",
         "/api/v1/integrations/",
         "/api/v1/integrations/{id}/",
+        "/api/v1/integrations/{integration_pk}/plans/",
+        "/api/v1/integrations/{integration_pk}/plans/{category}/",
+        "/api/v1/integrations/{integration_pk}/hurdles/",
+        "/api/v1/hurdles/{id}/",
         "/api/v1/assessments/",
         "/api/v1/assessments/{id}/",
         "/api/v1/tokens/",
@@ -75,6 +81,7 @@ def test_every_operation_documents_its_errors_with_the_error_body(schema):
     for path, method, operation in operations(schema):
         responses = operation["responses"]
         where = f"{method.upper()} {path}"
+        parameters_of = {parameter["name"] for parameter in operation.get("parameters", [])}
         # Creating a token signs in with a password in the body: it takes no token or
         # session (a leaked token must not mint more), and refuses a wrong password with 401.
         signs_in = (path, method) == ("/api/v1/tokens/", "post")
@@ -89,7 +96,7 @@ def test_every_operation_documents_its_errors_with_the_error_body(schema):
             assert {"400", "404"} <= set(responses), where
         if method in {"post", "put", "patch"}:
             assert {"400", "413", "415", "429"} <= set(responses), where
-        if method in {"put", "patch"}:
+        if method in {"put", "patch"} or (method == "delete" and "version" in parameters_of):
             assert "409" in responses, where
         expected_security = [{}] if signs_in else [{"tokenAuth": []}, {"cookieAuth": []}]
         assert operation["security"] == expected_security, where
@@ -113,6 +120,16 @@ def test_the_schema_offers_only_the_methods_the_api_has(schema):
         ("/api/v1/integrations/{id}/", "get"),
         ("/api/v1/integrations/{id}/", "put"),
         ("/api/v1/integrations/{id}/", "patch"),
+        ("/api/v1/integrations/{integration_pk}/plans/", "get"),
+        ("/api/v1/integrations/{integration_pk}/plans/{category}/", "get"),
+        ("/api/v1/integrations/{integration_pk}/plans/{category}/", "put"),
+        ("/api/v1/integrations/{integration_pk}/plans/{category}/", "delete"),
+        ("/api/v1/integrations/{integration_pk}/hurdles/", "get"),
+        ("/api/v1/integrations/{integration_pk}/hurdles/", "post"),
+        ("/api/v1/hurdles/{id}/", "get"),
+        ("/api/v1/hurdles/{id}/", "put"),
+        ("/api/v1/hurdles/{id}/", "patch"),
+        ("/api/v1/hurdles/{id}/", "delete"),
         ("/api/v1/assessments/", "get"),
         ("/api/v1/assessments/", "post"),
         ("/api/v1/assessments/{id}/", "get"),
@@ -212,6 +229,38 @@ def test_bodies_are_documented_and_the_rating_body_is_closed(schema):
     assert components["StepsRequest"]["properties"]["support"]["maximum"] == 3
     assert "version" in components["PatchedIntegrationRequest"]["properties"]
     assert components["Integration"]["properties"]["scorecard"]["nullable"] is True
+
+
+def test_the_value_exchange_plans_and_hurdles_are_documented(schema):
+    components = schema["components"]["schemas"]
+    integration = components["Integration"]["properties"]
+    request = components["PatchedIntegrationRequest"]["properties"]
+    value_kinds = {"$ref": "#/components/schemas/ValueKindEnum"}
+
+    for side in ("partner_gets", "we_get"):
+        assert request[side]["items"] == value_kinds
+        assert request[side]["uniqueItems"] is True
+    assert components["ValueKindEnum"]["enum"] == list(ValueKind.values)
+    assert request["api_notice_days"]["maximum"] == 3650
+    assert request["api_notice_days"]["nullable"] is True
+    for name in ("built_by", "hosted_by", "supported_by", "support_terms"):
+        assert request[name]["description"], name
+    assert integration["warnings"]["items"] == {"$ref": "#/components/schemas/Warning"}
+    assert integration["behind_plan"]["items"] == {"$ref": "#/components/schemas/CategoryEnum"}
+    assert components["CategoryEnum"]["enum"] == list(rubric.CATEGORY_KEYS)
+    assert "plans" not in integration
+    detail = components["IntegrationDetail"]["properties"]
+    assert detail["plans"]["items"] == {"$ref": "#/components/schemas/Plan"}
+    plan = components["Plan"]["properties"]
+    assert plan["target_status"]["nullable"] is True
+    assert components["TargetStatusEnum"]["enum"] == ["behind", "on_track", "met"]
+    assert (plan["target_step"]["minimum"], plan["target_step"]["maximum"]) == (2, 3)
+    assert components["PlanRequest"]["properties"]["version"]["minimum"] == 0
+    assert set(components["HurdleRequest"]["required"]) == {"kind", "category", "description"}
+    put_plan = schema["paths"]["/api/v1/integrations/{integration_pk}/plans/{category}/"]["put"]
+    assert {"200", "201", "409"} <= set(put_plan["responses"])
+    (category,) = [p for p in put_plan["parameters"] if p["name"] == "category"]
+    assert sorted(category["schema"]["enum"]) == sorted(rubric.CATEGORY_KEYS)
 
 
 def test_the_token_scheme_is_bearer(schema):
