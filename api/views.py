@@ -517,17 +517,22 @@ class PlanDetailView(IntegrationPartMixin, generics.GenericAPIView):
         plans = self.integration.category_plans.all()  # prefetched
         return next((plan for plan in plans if plan.category == self.category.key), None)
 
-    @extend_schema(
-        summary="One category's plan",
-        responses={200: PlanSerializer, **error_responses(404, *READ)},
-    )
-    def get(self, request, integration_pk: int, category: str) -> Response:
+    def get_object(self) -> CategoryPlan:
+        """The saved plan, or 404; asked by OPTIONS before it describes PUT, too."""
         plan = self.saved_plan()
         if plan is None:
             raise exceptions.NotFound(
                 f"{self.category.name} has no plan yet: PUT one with version 0 to add it."
             )
-        return Response(self.get_serializer(plan).data)
+        self.check_object_permissions(self.request, self.integration)
+        return plan
+
+    @extend_schema(
+        summary="One category's plan",
+        responses={200: PlanSerializer, **error_responses(404, *READ)},
+    )
+    def get(self, request, integration_pk: int, category: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
         summary="Add or change one category's plan",

@@ -62,9 +62,9 @@ from django.test import Client, RequestFactory
 from api.models import ApiToken
 from api.serializers import TEAM_NOT_YOURS
 from api.tokens import token_create, token_user
-from partners.models import Assessment, Integration, Partner
+from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner
 from scorecard import rubric
-from tests.factories import PASSWORD, UserFactory, rate
+from tests.factories import PASSWORD, CategoryPlanFactory, HurdleFactory, UserFactory, rate
 from tests.test_permissions import (
     ACTORS,
     ASK,
@@ -183,6 +183,22 @@ def same_steps_again(world: World) -> dict:
     return {"steps": dict.fromkeys(rubric.CATEGORY_KEYS, 1)}
 
 
+def plan_done(world: World) -> dict:
+    return {"status": "done"}
+
+
+def new_hurdle(world: World) -> dict:
+    return {"kind": "resource", "category": "support", "description": "No one on call."}
+
+
+def hurdle_resolved(world: World) -> dict:
+    return {"resolved": True}
+
+
+def whole_hurdle(world: World) -> dict:
+    return {**new_hurdle(world), "resolved": True}
+
+
 def new_token(world: World) -> dict:
     """The name; a ``signs_in`` row adds the actor's username and password."""
     return {"name": "minted"}
@@ -236,6 +252,35 @@ def rated(integration: str) -> Callable[[World, Any, dict], None]:
         assert current.steps == dict.fromkeys(rubric.CATEGORY_KEYS, 3)
 
     return done
+
+
+def plan_changed(world: World, user, body: dict) -> None:
+    plan = CategoryPlan.objects.get(integration=world.integration, category="support")
+    assert (plan.status, plan.version, plan.updated_by) == ("done", 2, user)
+    assert (body["status"], body["version"]) == ("done", 2)
+
+
+def plan_removed(world: World, user, body: dict) -> None:
+    assert not CategoryPlan.objects.filter(integration=world.integration).exists()
+
+
+def hurdle_recorded(world: World, user, body: dict) -> None:
+    hurdle = Hurdle.objects.get(description="No one on call.")
+    assert (hurdle.integration, hurdle.updated_by, body["id"]) == (
+        world.integration,
+        user,
+        hurdle.pk,
+    )
+
+
+def hurdle_changed(world: World, user, body: dict) -> None:
+    hurdle = Hurdle.objects.get(integration=world.integration)
+    assert (hurdle.resolved, hurdle.version, hurdle.updated_by) == (True, 2, user)
+    assert body["resolved"] is True
+
+
+def hurdle_removed(world: World, user, body: dict) -> None:
+    assert not Hurdle.objects.exists()
 
 
 def token_created(world: World, user, body: dict) -> None:
@@ -369,6 +414,42 @@ API_ROWS: list[ApiRow] = [
         case="unknown id", body=renamed_integration),
     row("api:integration-detail", "DELETE", "/api/v1/integrations/{pk}/",
         A,        F,        405,      405,      405,      405,      405, auth=BOTH),
+    # -- an integration's plans: read by members, changed as the integration is --
+    *read_rows("api:integration-plan-list", "/api/v1/integrations/{pk}/plans/", "POST"),
+    *unknown_rows("api:integration-plan-list", "/api/v1/integrations/999999/plans/"),
+    *read_rows("api:integration-plan-detail", "/api/v1/integrations/{pk}/plans/support/",
+               "PATCH"),
+    row("api:integration-plan-detail", "GET", "/api/v1/integrations/{pk}/plans/colour/",
+        A,        F,        404,      404,      404,      404,      404,
+        case="unknown category"),
+    row("api:integration-plan-detail", "GET", "/api/v1/integrations/{pk}/plans/data_relationship/",
+        A,        F,        404,      404,      404,      404,      404, case="no plan yet"),
+    row("api:integration-plan-detail", "PUT", "/api/v1/integrations/{pk}/plans/support/",
+        A,        F,        F,        200,      F,        200,      200,
+        body=plan_done, done=plan_changed, auth=BOTH),
+    row("api:integration-plan-detail", "PUT", "/api/v1/integrations/999999/plans/support/",
+        A,        F,        404,      404,      404,      404,      404,
+        case="unknown id", body=plan_done),
+    row("api:integration-plan-detail", "DELETE", "/api/v1/integrations/{pk}/plans/support/",
+        A,        F,        F,        204,      F,        204,      204,
+        done=plan_removed, auth=BOTH),
+    # -- an integration's hurdles --
+    *read_rows("api:integration-hurdle-list", "/api/v1/integrations/{pk}/hurdles/", "PUT"),
+    *unknown_rows("api:integration-hurdle-list", "/api/v1/integrations/999999/hurdles/"),
+    row("api:integration-hurdle-list", "POST", "/api/v1/integrations/{pk}/hurdles/",
+        A,        F,        F,        201,      F,        201,      201,
+        body=new_hurdle, done=hurdle_recorded, auth=BOTH),
+    *read_rows("api:hurdle-detail", "/api/v1/hurdles/{hurdle}/", "POST"),
+    *unknown_rows("api:hurdle-detail", "/api/v1/hurdles/999999/"),
+    row("api:hurdle-detail", "PATCH", "/api/v1/hurdles/{hurdle}/",
+        A,        F,        F,        200,      F,        200,      200,
+        body=hurdle_resolved, done=hurdle_changed, auth=BOTH),
+    row("api:hurdle-detail", "PUT", "/api/v1/hurdles/{hurdle}/",
+        A,        F,        F,        200,      F,        200,      200,
+        body=whole_hurdle, done=hurdle_changed),
+    row("api:hurdle-detail", "DELETE", "/api/v1/hurdles/{hurdle}/",
+        A,        F,        F,        204,      F,        204,      204,
+        done=hurdle_removed, auth=BOTH),
     # -- assessments: append-only --
     *read_rows("api:assessment-list", "/api/v1/assessments/", "PUT"),
     row("api:assessment-list", "GET", "/api/v1/assessments/?integration={pk}",
@@ -470,7 +551,15 @@ def world(db) -> World:
     world = build_world()
     rate(world.integration, vt=2, br=2, su=2, dr=2, ap=2)
     world.integration.refresh_from_db()
+    CategoryPlanFactory(integration=world.integration, category="support")
+    HurdleFactory(integration=world.integration)
     return world
+
+
+def api_snapshot() -> tuple:
+    """The web table's snapshot, and the hurdles (which only the API writes so far)."""
+    hurdles = Hurdle.objects.order_by("pk").values_list("pk", "description", "version", "resolved")
+    return snapshot(), list(hurdles)
 
 
 def csrf_pair() -> tuple[str, str]:
@@ -508,6 +597,10 @@ def format_path(world: World, path: str, user) -> str:
     if "{their_token}" in path:
         theirs = token_create(user=UserFactory(username="someone_else"), name="theirs").token
         path = path.replace("{their_token}", str(theirs.pk))
+    if "{hurdle}" in path:
+        path = path.replace(
+            "{hurdle}", str(Hurdle.objects.order_by("-pk").values_list("pk", flat=True).first())
+        )
     return world.format(path)
 
 
@@ -559,7 +652,7 @@ def test_api_permission_table(world, row, auth, actor, outcome):
     client, headers = client_for(user, auth)
     path = format_path(world, row.path, user)
     body = request_body(row, world, user)
-    before = snapshot()
+    before = api_snapshot()
 
     response = send(client, row.method, path, body, headers)
 
@@ -597,7 +690,7 @@ def test_api_permission_table(world, row, auth, actor, outcome):
         else:
             assert "detail" not in json_body(response)
 
-    changed = snapshot() != before
+    changed = api_snapshot() != before
     succeeded = outcome in DONE and row.writes
     assert changed == succeeded, "what was saved"
     if succeeded:
