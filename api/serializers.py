@@ -686,7 +686,10 @@ class PlanSerializer(JsonModelSerializer):
     )
     version = PlanVersionField()
     updated_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who saved it last (a username)."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who saved it last (a username); null when a script did, or they are gone.",
     )
 
     class Meta:
@@ -765,7 +768,10 @@ class HurdleSerializer(JsonModelSerializer):
     )
     version = VersionField()
     updated_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who saved it last (a username)."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who saved it last (a username); null when a script did, or they are gone.",
     )
 
     class Meta:
