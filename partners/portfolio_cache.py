@@ -26,7 +26,15 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 
-from partners.models import Assessment, Integration, Partner, PortfolioVersion, Team
+from partners.models import (
+    Assessment,
+    CategoryPlan,
+    Hurdle,
+    Integration,
+    Partner,
+    PortfolioVersion,
+    Team,
+)
 
 T = TypeVar("T")
 VERSION_PK = 1
@@ -105,8 +113,12 @@ def _bump_on_user_change(sender, update_fields=None, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    """Every model whose rows the portfolio reads changes the version when saved or deleted."""
-    for model in (Partner, Integration, Assessment, Team):
+    """Every model whose rows the portfolio reads changes the version when saved or deleted.
+
+    Plans and hurdles too: the dashboard counts targets and hurdles and ranks next steps
+    by their estimates. Their services, the admin and the seed all save row by row.
+    """
+    for model in (Partner, Integration, Assessment, Team, CategoryPlan, Hurdle):
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(_bump_on_change, sender=model, dispatch_uid=f"del-{model.__name__}")
     user_model = get_user_model()

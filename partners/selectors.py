@@ -12,15 +12,17 @@ row, and totals, bands and averages are plain aggregates over that join
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Count,
+    Exists,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -28,10 +30,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Lead, Lower
+from django.utils import timezone
 
-from partners.models import Assessment, CategoryPlan, Integration, Partner, Team
+from partners.models import Assessment, CategoryPlan, HurdleKind, Integration, Partner, Team
 from partners.people import display_name_sql
-from scorecard import scoring
+from scorecard import planning, rubric, scoring
 from scorecard.rubric import BANDS, CATEGORIES, MAX_TOTAL, MIN_TOTAL, Band, Category
 
 
@@ -95,14 +98,56 @@ ATTENTION_REASONS = (
     AttentionReason("no_owner", "No owner"),
     AttentionReason("score_dropped", "Score dropped"),
     AttentionReason("adoption_ahead", "Adoption ahead of value transfer"),
+    AttentionReason("behind_plan", "Behind plan"),
 )
 # scoring.warnings tells "never assessed" apart from "stale"; the dashboard
 # counts both as not assessed within 90 days.
 WARNING_TO_REASON = {"never_assessed": "stale"}
 
 
+def _today(now: datetime) -> date:
+    # Target dates are days in the site's time zone, as scorecard pages count them.
+    return timezone.localtime(now).date() if timezone.is_aware(now) else now.date()
+
+
+def plan_status_conditions(today: date, *, plan: str = "", assessment: str) -> dict[str, Q]:
+    """Each target status (``planning.TARGET_STATUSES``) as a filter on plans; mirrors
+    ``planning.target_status``.
+
+    ``plan`` is the path to the plan's fields ("" on CategoryPlan, "category_plans__" from
+    an integration), ``assessment`` the path to the current assessment from there. Reaching
+    the step wins over the date (met late is met); the target date itself is on track; an
+    unrated integration reaches nothing. The step reached is per category, so "reached" is
+    one Q per category on the assessment's column for it.
+    """
+    # No negation: ~Q over a nullable or multi-valued path changes meaning in SQL.
+    has_target = Q(**{f"{plan}target_step__isnull": False, f"{plan}target_date__isnull": False})
+    reached, above = Q(), Q()
+    for key in rubric.CATEGORY_KEYS:
+        step = F(f"{assessment}__{key}")
+        reached |= Q(**{f"{plan}category": key, f"{plan}target_step__lte": step})
+        above |= Q(**{f"{plan}category": key, f"{plan}target_step__gt": step})
+    reached &= Q(**{f"{assessment}__isnull": False})
+    not_reached = Q(**{f"{assessment}__isnull": True}) | above
+    return {
+        planning.MET.key: has_target & reached,
+        planning.BEHIND.key: has_target & not_reached & Q(**{f"{plan}target_date__lt": today}),
+        planning.ON_TRACK.key: has_target & not_reached & Q(**{f"{plan}target_date__gte": today}),
+    }
+
+
+def behind_plan_condition(today: date) -> Q:
+    """Integrations with a plan behind its target: one EXISTS over their plans."""
+    behind = plan_status_conditions(today, assessment="integration__current_assessment")
+    plans = CategoryPlan.objects.filter(integration=OuterRef("pk")).filter(
+        behind[planning.BEHIND.key]
+    )
+    return Q(Exists(plans))
+
+
 def attention_conditions(now: datetime) -> dict[str, Q]:
-    """Each attention reason as a filter on integrations; mirrors ``scoring.warnings``."""
+    """Each attention reason as a filter on integrations; mirrors ``scoring.warnings``
+    and ``planning.behind_plan``."""
     return {
         "stale": Q(current_assessment__isnull=True)
         | Q(current_assessment__rated_at__lt=scoring.stale_cutoff(now)),
@@ -111,6 +156,7 @@ def attention_conditions(now: datetime) -> dict[str, Q]:
         "adoption_ahead": Q(
             current_assessment__adoption_priority__gt=F("current_assessment__value_transfer")
         ),
+        "behind_plan": behind_plan_condition(_today(now)),
     }
 
 
@@ -122,14 +168,31 @@ def needs_attention(now: datetime) -> Q:
     return combined
 
 
+def behind_plan_categories(integration: Integration, now: datetime) -> list[Category]:
+    """The categories an integration (with its plans loaded) is behind plan in, in rubric order."""
+    targets = {
+        plan.category: plan.target
+        for plan in integration.category_plans.all()
+        if plan.target is not None
+    }
+    current = integration.current_assessment
+    keys = planning.behind_plan(
+        targets=targets, steps=current.steps if current else None, today=_today(now)
+    )
+    return [rubric.category(key) for key in keys]
+
+
 def attention_reasons(integration: Integration, now: datetime) -> list[str]:
-    """The labels of the reasons an integration (with its pointers loaded) needs attention."""
+    """The labels of the reasons an integration (with its pointers and plans loaded) needs
+    attention."""
     labels = {reason.code: reason.label for reason in ATTENTION_REASONS}
     codes = []
     for warning in integration.score_warnings(now):
         code = WARNING_TO_REASON.get(warning.code, warning.code)
         if code not in codes:
             codes.append(code)
+    if behind_plan_categories(integration, now):
+        codes.append("behind_plan")
     return [labels[code] for code in codes]
 
 
@@ -336,18 +399,159 @@ def _add_months(month: date, delta: int) -> date:
 class AttentionItem:
     integration: Integration
     reasons: list[str] = field(default_factory=list)
+    # The categories behind plan, for the one line that explains the reason.
+    behind: list[Category] = field(default_factory=list)
+
+    @property
+    def behind_names(self) -> str:
+        return ", ".join(category.name for category in self.behind)
 
 
 def attention_list(
     integrations: QuerySet[Integration], now: datetime, limit: int = ATTENTION_ROWS
 ) -> list[AttentionItem]:
-    """Integrations needing attention, the longest unassessed first, each with its reasons."""
+    """Integrations needing attention, the longest unassessed first, each with its reasons.
+
+    Two queries whatever the size: the rows, then their plans (what "behind plan" reads).
+    """
     rows = (
         integrations.filter(needs_attention(now))
         .order_by(F(f"{CURRENT}__rated_at").asc(nulls_first=True), Lower("name"), "pk")
-        .for_attention()[:limit]
+        .for_attention()
+        .prefetch_related(Prefetch("category_plans", queryset=CategoryPlan.objects.order_by()))[
+            :limit
+        ]
     )
-    return [AttentionItem(row, attention_reasons(row, now)) for row in rows]
+    return [
+        AttentionItem(row, attention_reasons(row, now), behind_plan_categories(row, now))
+        for row in rows
+    ]
+
+
+# --------------------------------------------------------------------------
+# Plans across the portfolio: targets, hurdles, the cheapest next points
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """Targets by status and open hurdles by kind across the filtered portfolio."""
+
+    targets: dict[str, int]  # planning.TargetStatus.key -> count
+    hurdles: dict[str, int]  # HurdleKind value -> open hurdles
+
+    @property
+    def target_rows(self) -> list[tuple[planning.TargetStatus, int]]:
+        return [(status, self.targets[status.key]) for status in planning.TARGET_STATUSES]
+
+    @property
+    def hurdle_rows(self) -> list[tuple[str, str, int]]:
+        return [(kind.value, kind.label, self.hurdles[kind.value]) for kind in HurdleKind]
+
+    @property
+    def any_target(self) -> bool:
+        return any(self.targets.values())
+
+    @property
+    def open_hurdles(self) -> int:
+        return sum(self.hurdles.values())
+
+
+def plan_counts(integrations: QuerySet[Integration], now: datetime) -> PlanCounts:
+    """Targets behind / on track / met and open hurdles by kind, in one aggregate query.
+
+    Plans and hurdles are both joined to the integrations, so each count is of
+    distinct rows: the join multiplies them, DISTINCT undoes it.
+    """
+    statuses = plan_status_conditions(
+        _today(now), plan="category_plans__", assessment="current_assessment"
+    )
+    figures = integrations.order_by().aggregate(
+        **{
+            f"target_{key}": Count("category_plans", filter=condition, distinct=True)
+            for key, condition in statuses.items()
+        },
+        **{
+            f"hurdle_{kind.value}": Count(
+                "hurdles",
+                filter=Q(hurdles__kind=kind.value, hurdles__resolved=False),
+                distinct=True,
+            )
+            for kind in HurdleKind
+        },
+    )
+    return PlanCounts(
+        targets={s.key: figures[f"target_{s.key}"] for s in planning.TARGET_STATUSES},
+        hurdles={kind.value: figures[f"hurdle_{kind.value}"] for kind in HurdleKind},
+    )
+
+
+@dataclass(frozen=True)
+class NextPointsData:
+    """The filtered portfolio's steps and every next step, cheapest points first.
+
+    ``steps`` holds every integration (``None`` when unrated), as
+    ``planning.what_if`` reads it; ``names`` labels them.
+    """
+
+    points: list[planning.NextPoint]
+    steps: dict[int, dict[str, int] | None]
+    names: dict[int, str]
+
+    @property
+    def estimated(self) -> int:
+        return sum(1 for point in self.points if point.effort is not None)
+
+
+def next_points_data(integrations: QuerySet[Integration]) -> NextPointsData:
+    """Two queries whatever the size: the integrations' steps and owners, then the
+    plans that estimate a step or name its owner."""
+    rows = integrations.order_by().values(
+        "pk", "name", "partner__name", *_step_paths(), owner_name=display_name_sql("owner__")
+    )
+    plans = (
+        CategoryPlan.objects.filter(integration__in=integrations.order_by().values("pk"))
+        .filter(Q(effort_weeks__isnull=False) | Q(owner__isnull=False))
+        .order_by()
+        .values(
+            "integration_id",
+            "category",
+            "effort_weeks",
+            "sourcing",
+            "hourly_rate",
+            owner_name=display_name_sql("owner__"),
+        )
+    )
+    by_integration: dict[int, dict[str, dict]] = {}
+    for plan in plans:
+        by_integration.setdefault(plan["integration_id"], {})[plan["category"]] = plan
+    points: list[planning.NextPoint] = []
+    steps: dict[int, dict[str, int] | None] = {}
+    names: dict[int, str] = {}
+    for row in rows:
+        pk = row["pk"]
+        names[pk] = f"{row['partner__name']} · {row['name']}"
+        rated = row[f"{CURRENT}__{CATEGORIES[0].key}"] is not None
+        current = {c.key: row[f"{CURRENT}__{c.key}"] for c in CATEGORIES} if rated else None
+        steps[pk] = current
+        plans_here = by_integration.get(pk, {})
+        efforts = {
+            key: planning.Effort(p["effort_weeks"], p["sourcing"], p["hourly_rate"])
+            for key, p in plans_here.items()
+            if p["effort_weeks"] is not None
+        }
+        for point in planning.next_points(
+            integration_id=pk,
+            integration_name=names[pk],
+            steps=current,
+            efforts=efforts,
+            owner=row["owner_name"] or "",
+        ):
+            plan_owner = (plans_here.get(point.category_key) or {}).get("owner_name")
+            if plan_owner:
+                point = replace(point, owner=plan_owner)
+            points.append(point)
+    return NextPointsData(points=planning.cheapest_next_points(points), steps=steps, names=names)
 
 
 # --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ so the SQL is checked against what the pages and scoring.warnings say.
 """
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,9 +14,11 @@ from django.utils import timezone
 from partners import selectors
 from partners.filters import IntegrationFilter
 from partners.models import Integration
-from scorecard import scoring
+from scorecard import planning, scoring
 from scorecard.rubric import BANDS, CATEGORIES
 from tests.factories import (
+    CategoryPlanFactory,
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -511,13 +514,14 @@ def test_attention_list_longest_unassessed_first_with_reasons():
     assert never_a.pk == items[0].integration.pk and never_b.pk == items[1].integration.pk
 
 
-def test_attention_list_is_limited_and_reads_in_one_query(django_assert_num_queries):
+def test_attention_list_is_limited_and_reads_in_two_queries(django_assert_num_queries):
     for _ in range(selectors.ATTENTION_ROWS + 4):
         integration = IntegrationFactory(owner=None)
         rate(integration, vt=3)
         rate(integration, vt=2)
 
-    with django_assert_num_queries(1):
+    # the rows, then their plans
+    with django_assert_num_queries(2):
         items = selectors.attention_list(Integration.objects.all(), timezone.localtime())
         reasons = [item.reasons for item in items]
         partners = [item.integration.partner.name for item in items]
@@ -857,3 +861,163 @@ def test_assessment_history_of_another_integration_is_separate():
     rate(other, vt=3)
 
     assert [a.total for a in selectors.assessment_history(mine)] == [6]
+
+
+# -- plans: behind plan in SQL agrees with planning.target_status ------------------------------
+
+# (current step or None for unrated, target step, target date in days from today)
+TARGET_CASES = [
+    (1, 2, 0),  # the date is today: on track
+    (1, 2, 1),  # ahead: on track
+    (1, 2, -1),  # past and not reached: behind
+    (1, 3, -30),  # far behind
+    (2, 2, -10),  # reached, late or not: met
+    (3, 2, -10),  # beyond: met
+    (2, 3, 0),
+    (2, 3, -1),
+    (3, 3, 5),  # reached early: met
+    (None, 2, 0),  # unrated, date today: on track
+    (None, 2, -1),  # unrated with a target past: behind
+    (None, 3, 9),
+]
+
+
+def _planned(current, target_step, days, today, key="support"):
+    integration = IntegrationFactory()
+    if current is not None:
+        # The other categories stand elsewhere, so only the planned one's step can decide.
+        short = {"value_transfer": "vt", "business_relationship": "br", "support": "su"}
+        short |= {"data_relationship": "dr", "adoption_priority": "ap"}
+        others = 3 if current == 1 else 1
+        rate(integration, **{name: current if k == key else others for k, name in short.items()})
+    CategoryPlanFactory(
+        integration=integration,
+        category=key,
+        target_step=target_step,
+        target_date=today + timedelta(days=days),
+    )
+    return integration
+
+
+@pytest.mark.parametrize("key", CATEGORY_KEYS)
+def test_the_sql_target_statuses_agree_with_the_core(key):
+    now = timezone.localtime()
+    today = now.date()
+    built = [(_planned(c, t, d, today, key), c, t, d) for c, t, d in TARGET_CASES]
+    rows = Integration.objects.all()
+    behind = set(
+        rows.filter(selectors.attention_conditions(now)["behind_plan"]).values_list("pk", flat=True)
+    )
+    expected_counts = dict.fromkeys((s.key for s in planning.TARGET_STATUSES), 0)
+    for integration, current, target_step, days in built:
+        steps = reload(integration).current_assessment
+        status = planning.target_status(
+            current_step=steps.steps[key] if steps else None,
+            target_step=target_step,
+            target_date=today + timedelta(days=days),
+            today=today,
+        )
+        expected_counts[status.key] += 1
+        assert (integration.pk in behind) == (status is planning.BEHIND), (
+            current,
+            target_step,
+            days,
+        )
+        one = Integration.objects.filter(pk=integration.pk)
+        assert selectors.plan_counts(one, now).targets[status.key] == 1
+    assert selectors.plan_counts(rows, now).targets == expected_counts
+    assert expected_counts == {"behind": 4, "on_track": 5, "met": 3}
+
+
+def test_plans_without_a_target_count_for_nothing():
+    integration = IntegrationFactory()
+    rate(integration, su=1)
+    CategoryPlanFactory(integration=integration, category="support")
+
+    counts = selectors.plan_counts(Integration.objects.all(), timezone.localtime())
+
+    assert counts.targets == {"behind": 0, "on_track": 0, "met": 0}
+    assert not counts.any_target
+
+
+def test_behind_plan_is_a_reason_naming_its_categories():
+    now = timezone.localtime()
+    today = now.date()
+    integration = IntegrationFactory()
+    rate(integration, vt=1, su=2, ap=1)
+    for key, step in (("support", 3), ("value_transfer", 2), ("adoption_priority", 2)):
+        CategoryPlanFactory(
+            integration=integration,
+            category=key,
+            target_step=step,
+            target_date=today - timedelta(days=1 if key != "adoption_priority" else -1),
+        )
+
+    (item,) = selectors.attention_list(Integration.objects.all(), now)
+
+    assert item.reasons == ["Behind plan"]
+    assert [c.key for c in item.behind] == ["value_transfer", "support"]  # rubric order
+    assert item.behind_names == "Value transfer, Support"
+    assert sql_reasons(integration, now) == {"behind_plan"}
+
+
+def test_the_attention_filter_offers_behind_plan():
+    now = timezone.localtime()
+    late = _planned(1, 2, -3, now.date())
+    _planned(1, 2, 3, now.date())
+
+    filterset = make_filter({"attention": "behind_plan"}, now=now)
+
+    assert ("behind_plan", "Behind plan") in filterset.form.fields["attention"].choices
+    assert list(filterset.filtered.values_list("pk", flat=True)) == [late.pk]
+
+
+def test_open_hurdles_by_kind_in_the_same_aggregate(django_assert_num_queries):
+    integration = IntegrationFactory()
+    other = IntegrationFactory()
+    CategoryPlanFactory(integration=integration, target_step=2, target_date=date(2000, 1, 1))
+    CategoryPlanFactory(integration=integration, category="value_transfer")
+    HurdleFactory.create_batch(2, integration=integration, kind="cognitive")
+    HurdleFactory(integration=integration, kind="resource")
+    HurdleFactory(integration=integration, kind="resource", resolved=True)
+    HurdleFactory(integration=other, kind="motivational")
+
+    with django_assert_num_queries(1):
+        counts = selectors.plan_counts(
+            Integration.objects.filter(pk=integration.pk), timezone.localtime()
+        )
+
+    # The joins multiply plans by hurdles; the counts are of distinct rows.
+    assert counts.hurdles == {"cognitive": 2, "motivational": 0, "resource": 1}
+    assert counts.targets["behind"] == 1
+    assert counts.open_hurdles == 3
+
+
+# -- the cheapest next points ---------------------------------------------------------------------
+
+
+def test_next_points_rank_the_filtered_portfolio_with_owners(django_assert_num_queries):
+    owner = UserFactory(first_name="Ines", last_name="Owner")
+    planner = UserFactory(first_name="Pat", last_name="Planner")
+    cheap = IntegrationFactory(name="Cheap", owner=owner)
+    rate(cheap, vt=2, su=1)
+    CategoryPlanFactory(integration=cheap, category="support", effort_weeks=Decimal("0.5"))
+    CategoryPlanFactory(
+        integration=cheap, category="value_transfer", effort_weeks=Decimal("4"), owner=planner
+    )
+    IntegrationFactory(name="Unrated")
+    top = IntegrationFactory(name="Top", owner=None)
+    rate(top, vt=3, br=3, su=3, dr=3, ap=3)
+
+    with django_assert_num_queries(2):
+        data = selectors.next_points_data(Integration.objects.all())
+
+    first, second = data.points[:2]
+    assert (first.integration_id, first.category_key, first.reaches) == (cheap.pk, "support", 2)
+    assert first.owner == "Ines Owner"  # no plan owner: the integration's
+    assert (second.category_key, second.owner) == ("value_transfer", "Pat Planner")
+    assert all(p.effort is None for p in data.points[2:])  # unestimated last, kept
+    assert len(data.points) == 5  # Cheap's five categories; Top is at the top, Unrated has none
+    assert data.estimated == 2
+    assert data.steps[top.pk] == dict.fromkeys(CATEGORY_KEYS, 3)
+    assert data.steps[Integration.objects.get(name="Unrated").pk] is None
