@@ -17,14 +17,20 @@ from typing import Any
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import QueryDict
 
+from dashboard import what_if
 from dashboard.comparison import MAX_COMPARED
 from partners import filters, portfolio_cache, selectors
 from partners.filters import IntegrationFilter
 from partners.models import Integration
-from scorecard import charts
+from scorecard import charts, planning
 from scorecard.rubric import CATEGORIES
 
 ROWS_PER_PAGE = 25
+# The dashboard shows the ten cheapest next steps; the what-if page shows them all,
+# up to WHAT_IF_ROWS (at 10,000 integrations there are up to 50,000 next steps, and
+# nobody ticks beyond the first few hundred).
+NEXT_POINTS_SHOWN = 10
+WHAT_IF_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,11 @@ class Overview:
     trend: list[selectors.MonthPoint]
     attention: list[selectors.AttentionItem]
     charts: dict[str, dict[str, Any]]
+    plans: selectors.PlanCounts
+    # The cheapest NEXT_POINTS_SHOWN next steps, each with its what-if tick value.
+    next_points: list[tuple[planning.NextPoint, str]]
+    next_points_count: int
+    next_points_estimated: int
 
 
 @dataclass(frozen=True)
@@ -133,11 +144,31 @@ def content(query: Query, now: datetime, version: str | None) -> Content:
 def overview(filterset: IntegrationFilter, now: datetime, version: str | None) -> Overview:
     params = {"filters": filterset.filter_params(), "day": now.date().isoformat()}
     return portfolio_cache.cached(
-        "overview", lambda: _build_overview(filterset.filtered, now), version=version, params=params
+        "overview",
+        lambda: _build_overview(filterset.filtered, now, next_points(filterset, now, version)),
+        version=version,
+        params=params,
     )
 
 
-def _build_overview(integrations, now: datetime) -> Overview:
+def tick_rows(points: list[planning.NextPoint]) -> list[tuple[planning.NextPoint, str]]:
+    return [(point, what_if.tick_value(point)) for point in points]
+
+
+def next_points(
+    filterset: IntegrationFilter, now: datetime, version: str | None
+) -> selectors.NextPointsData:
+    """The filtered portfolio's next steps, ranked, and its steps (what the what-if reads)."""
+    params = {"filters": filterset.filter_params(), "day": now.date().isoformat()}
+    return portfolio_cache.cached(
+        "next-points",
+        lambda: selectors.next_points_data(filterset.filtered),
+        version=version,
+        params=params,
+    )
+
+
+def _build_overview(integrations, now: datetime, points: selectors.NextPointsData) -> Overview:
     summary = selectors.portfolio_summary(integrations, now)
     heatmap = selectors.heatmap_rows(integrations) if summary.assessed else []
     trend = selectors.monthly_trend(integrations, now) if summary.assessed else []
@@ -155,6 +186,10 @@ def _build_overview(integrations, now: datetime) -> Overview:
         trend=trend,
         attention=selectors.attention_list(integrations, now),
         charts={name: charts.figure_json(figure) for name, figure in figures.items()},
+        plans=selectors.plan_counts(integrations, now),
+        next_points=tick_rows(points.points[:NEXT_POINTS_SHOWN]),
+        next_points_count=len(points.points),
+        next_points_estimated=points.estimated,
     )
 
 

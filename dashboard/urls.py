@@ -9,6 +9,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("export.csv", views.export, name="export"),
+    path("what-if/", views.what_if_page, name="what_if"),
     path("compare/", views.compare, name="compare"),
     path("compare/export.csv", views.compare_export, name="compare_export"),
 ]

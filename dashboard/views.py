@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from dashboard import comparison, ranking_csv
+from dashboard import comparison, ranking_csv, what_if
 from dashboard import content as dashboard
 from partners import figures, filters, portfolio_cache
 from partners.filters import IntegrationFilter
@@ -28,6 +29,31 @@ def home(request: HttpRequest) -> HttpResponse:
             # Built only if the page's cached fragment is missing (see the template).
             "content": SimpleLazyObject(lambda: dashboard.content(query, now, version)),
             "fragment": query.fragment(version, now),
+        },
+    )
+
+
+@require_safe
+def what_if_page(request: HttpRequest) -> HttpResponse:
+    """The cheapest next steps under the dashboard's filters, ticked ones projected; saves nothing."""
+    now = timezone.localtime()
+    version = portfolio_cache.current_version()
+    choices = filters.filter_choices(version)
+    filterset = IntegrationFilter(request.GET, choices=choices, now=now)
+    data = dashboard.next_points(filterset, now, version)
+    projection = what_if.project(data, request.GET.getlist("tick"))
+    return render(
+        request,
+        "dashboard/what_if.html",
+        {
+            "links": filterset.normalised_query(),
+            "filtering": bool(filterset.filter_params()),
+            "rows": dashboard.tick_rows(data.points[: dashboard.WHAT_IF_ROWS]),
+            "points_count": len(data.points),
+            "estimated": data.estimated,
+            "max_rows": dashboard.WHAT_IF_ROWS,
+            "projection": projection,
+            "ticked_any": bool(request.GET.getlist("tick")),
         },
     )
 
@@ -82,5 +108,7 @@ def compare_export(request: HttpRequest) -> HttpResponse:
     form = comparison.CompareForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    # The rows the form read, in the order the comparison shows them.
-    return ranking_csv.csv_response(form.integrations, "comparison")
+    # The rows the form read, in the order the comparison shows them, with their plans.
+    integrations = form.integrations
+    prefetch_related_objects(integrations, "category_plans")
+    return ranking_csv.csv_response(integrations, "comparison")

@@ -233,8 +233,9 @@ def test_home_query_count_does_not_grow_with_integrations(
     client_signed_in.get("/healthz")  # not the dashboard: its cache stays cold
     client_signed_in.get("/partners/")  # the session's first refresh (a write) happens here
     # session, user, memberships, data version; then, computed once per data
-    # version: team and owner choices, summary, heatmap, trend, attention, page rows
-    with django_assert_num_queries(11):
+    # version: team and owner choices, summary, heatmap, trend, attention and its plans,
+    # targets and hurdles (one aggregate), next steps (steps, plans), page rows
+    with django_assert_num_queries(15):
         response = client_signed_in.get("/")
     assert response.status_code == 200
 
