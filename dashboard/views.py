@@ -35,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def what_if_page(request: HttpRequest) -> HttpResponse:
-    """The cheapest next steps under the dashboard's filters, ticked ones projected; saves nothing."""
+    """The next steps under the dashboard's filters, the ticked ones projected; saves nothing."""
     now = timezone.localtime()
     version = portfolio_cache.current_version()
     choices = filters.filter_choices(version)
