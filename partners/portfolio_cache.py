@@ -116,7 +116,8 @@ def connect_signals() -> None:
     """Every model whose rows the portfolio reads changes the version when saved or deleted.
 
     Plans and hurdles too: the dashboard counts targets and hurdles and ranks next steps
-    by their estimates. Their services, the admin and the seed all save row by row.
+    by their estimates. Their services and the admin save row by row; bulk writers
+    (batch_services, the scale demo) call bump() themselves.
     """
     for model in (Partner, Integration, Assessment, Team, CategoryPlan, Hurdle):
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=f"bump-{model.__name__}")
