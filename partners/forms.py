@@ -12,11 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from partners import history, plan_services, services
+from partners import history, services
 from partners.models import (
     MAX_VERSION,
     Assessment,
-    CategoryPlan,
     Integration,
     Partner,
     Party,
@@ -25,7 +24,6 @@ from partners.models import (
     ValueKind,
 )
 from partners.people import display_name
-from partners.plan_services import PLAN_FIELDS, PlanFields
 from partners.services import INTEGRATION_FIELDS, PARTNER_FIELDS
 from scorecard import rubric, scoring
 
@@ -350,81 +348,3 @@ class AssessmentForm(forms.Form):
     def score(self) -> scoring.Score | None:
         """The score the chosen steps give, once the form is valid."""
         return scoring.score(self.steps()) if self.is_valid() else None
-
-
-class CategoryPlanForm(VersionedFormMixin, _CrispyForm):
-    """One category's plan on the plans page; a blank challenge and plan means none.
-
-    Its hidden ``version`` is that of the plan it was opened on, or
-    ``plan_services.NO_PLAN`` when the category had none: the service writes only
-    the categories that differ from what was opened, and refuses those saved
-    by someone else meanwhile.
-    """
-
-    class Meta:
-        model = CategoryPlan
-        fields = PLAN_FIELDS
-        widgets = {
-            "challenge": forms.Textarea(attrs={"rows": 2}),
-            "plan": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    # Unlike a partner's form, a category without a plan says so (NO_PLAN), so that
-    # a plan someone else adds meanwhile is not overwritten by this form's first save.
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        required=False,
-        min_value=plan_services.NO_PLAN,
-        max_value=MAX_VERSION,
-    )
-
-    def __init__(self, *args: Any, category: rubric.Category, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.category = category
-        self.fields["challenge"].required = False
-        self.fields["plan"].required = False
-
-    def opened_version(self) -> int:
-        return self.instance.version if self.instance.pk else plan_services.NO_PLAN
-
-    def is_blank(self) -> bool:
-        return not (self.cleaned_data.get("challenge") or self.cleaned_data.get("plan"))
-
-    def plan_fields(self) -> PlanFields | None:
-        """What the service saves for this category: the plan's fields, or None for no plan."""
-        if self.is_blank():
-            return None
-        data = self.cleaned_data
-        return {"challenge": data["challenge"], "plan": data["plan"], "status": data["status"]}
-
-    def validate_unique(self) -> None:
-        # integration and category are not form fields; the service keeps one per category.
-        pass
-
-
-def plan_forms(data: Any, plans: dict[str, CategoryPlan]) -> list[CategoryPlanForm]:
-    """The plans page's forms, one per rubric category, on ``data`` (None: unbound)."""
-    return [
-        CategoryPlanForm(
-            data, prefix=category.key, instance=plans.get(category.key), category=category
-        )
-        for category in rubric.CATEGORIES
-    ]
-
-
-def refuse_plans(
-    forms: list[CategoryPlanForm],
-    error: plan_services.PlansNotSavedError,
-    plans: dict[str, CategoryPlan],
-) -> list[CategoryPlanForm]:
-    """The plans page after a refused save: each refused category with its message and
-    the person's input, the untouched ones as saved now, the others as they were sent."""
-    shown = []
-    for form in forms:
-        key = form.category.key
-        if key in error.untouched:
-            form = CategoryPlanForm(prefix=key, instance=plans.get(key), category=form.category)
-        elif key in error.by_category:
-            apply_service_errors(form, error.by_category[key])
-        shown.append(form)
-    return shown

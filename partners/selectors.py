@@ -32,10 +32,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lead, Lower
 from django.utils import timezone
 
-from partners.models import Assessment, CategoryPlan, HurdleKind, Integration, Partner, Team
+from partners.models import (
+    Assessment,
+    CategoryPlan,
+    Hurdle,
+    HurdleKind,
+    Integration,
+    Partner,
+    Team,
+)
 from partners.people import display_name_sql
 from scorecard import planning, rubric, scoring
-from scorecard.rubric import BANDS, CATEGORIES, MAX_TOTAL, MIN_TOTAL, Band, Category
+from scorecard.rubric import BANDS, CATEGORIES, MAX_STEP, MAX_TOTAL, MIN_TOTAL, Band, Category, Step
 
 
 def partner_list() -> QuerySet[Partner]:
@@ -72,7 +80,7 @@ def assessment_history(integration: Integration) -> QuerySet[Assessment]:
 
 def category_plans(integration: Integration) -> dict[str, CategoryPlan]:
     """The integration's plans keyed by rubric category."""
-    plans = integration.category_plans.select_related("updated_by")
+    plans = integration.category_plans.select_related("updated_by", "owner")
     return {plan.category: plan for plan in plans}
 
 
@@ -569,3 +577,81 @@ def integrations_by_ids(ids: Sequence[int]) -> list[Integration]:
     possible = [pk for pk in ids if 0 < pk <= MAX_ID]
     found = {row.pk: row for row in Integration.objects.for_ranking().filter(pk__in=possible)}
     return [found[pk] for pk in ids if pk in found]
+
+
+# --------------------------------------------------------------------------
+# Plans and hurdles: the plans page and the scorecard's plan sections
+# --------------------------------------------------------------------------
+
+
+def integration_for_plans() -> QuerySet[Integration]:
+    """The plans page's integration: its partner (the heading) and its current rating
+    (the current and next steps, and the target rule), in one query."""
+    return Integration.objects.for_editing().select_related("current_assessment")
+
+
+def hurdles(integration: Integration, *, open_only: bool = False) -> list[Hurdle]:
+    """The integration's internal hurdles with their owners, open ones first, oldest first."""
+    rows = integration.hurdles.select_related("owner").order_by("resolved", "pk")
+    return list(rows.filter(resolved=False) if open_only else rows)
+
+
+def plan_people(integration: Integration, *, also: Sequence[int] = ()) -> list:
+    """Whom a plan or a hurdle of ``integration`` may be given to, by name, in one query.
+
+    The active members of its team and its owner, and ``also`` (the editor, and
+    whoever owns a plan or hurdle now: an owner who has since left the team or
+    the company stays choosable, so saving a page unchanged keeps them).
+    """
+    choosable = Q(memberships__team_id=integration.team_id) | Q(pk=integration.owner_id)
+    kept = [pk for pk in also if pk is not None]
+    people = get_user_model().objects.filter(Q(is_active=True) & choosable | Q(pk__in=kept))
+    return list(people.distinct().order_by("first_name", "last_name", "username"))
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One category on the scorecard's plan summary: where it is, its plan and its target."""
+
+    category: Category
+    plan: CategoryPlan | None
+    current: Step | None
+    target_status: planning.TargetStatus | None
+
+    @property
+    def next(self) -> Step | None:
+        if self.current is None or self.current.number == MAX_STEP:
+            return None
+        return self.category.step(self.current.number + 1)
+
+    @property
+    def target(self) -> Step | None:
+        """The target step, if the plan has a target."""
+        if self.plan is None or self.plan.target is None:
+            return None
+        return self.category.step(self.plan.target.step)
+
+
+def plan_rows(
+    integration: Integration, plans: dict[str, CategoryPlan], today: date
+) -> list[PlanRow]:
+    """Each category in rubric order with its plan and the target's status (met, on
+    track, behind plan: scorecard.planning); reads the current rating, no query."""
+    current = integration.current_assessment
+    steps = current.steps if current else None
+    targets = {key: plan.target for key, plan in plans.items() if plan.target}
+    statuses = planning.target_statuses(targets=targets, steps=steps, today=today)
+    return [
+        PlanRow(
+            category=category,
+            plan=plans.get(category.key),
+            current=category.step(steps[category.key]) if steps else None,
+            target_status=statuses.get(category.key),
+        )
+        for category in CATEGORIES
+    ]
+
+
+def behind_plan(rows: Sequence[PlanRow]) -> list[Category]:
+    """The categories of ``rows`` behind plan, in rubric order."""
+    return [row.category for row in rows if row.target_status is planning.BEHIND]

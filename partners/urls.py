@@ -14,4 +14,20 @@ urlpatterns = [
     path("integrations/<int:pk>/edit/", views.integration_edit, name="integration_edit"),
     path("integrations/<int:pk>/assess/", views.integration_assess, name="integration_assess"),
     path("integrations/<int:pk>/plans/", views.integration_plans, name="integration_plans"),
+    path("integrations/<int:pk>/hurdles/new/", views.hurdle_create, name="hurdle_create"),
+    path(
+        "integrations/<int:pk>/hurdles/<int:hurdle_pk>/edit/",
+        views.hurdle_edit,
+        name="hurdle_edit",
+    ),
+    path(
+        "integrations/<int:pk>/hurdles/<int:hurdle_pk>/resolve/",
+        views.hurdle_resolve,
+        name="hurdle_resolve",
+    ),
+    path(
+        "integrations/<int:pk>/hurdles/<int:hurdle_pk>/delete/",
+        views.hurdle_delete,
+        name="hurdle_delete",
+    ),
 ]

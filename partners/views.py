@@ -14,12 +14,14 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from partners import (
     figures,
     history,
+    hurdle_services,
     permissions,
     plan_services,
     portfolio_cache,
@@ -28,14 +30,21 @@ from partners import (
 )
 from partners.filters import PartnerFilter
 from partners.forms import (
+    ALTERED_MESSAGE,
     AssessmentForm,
     IntegrationForm,
     PartnerForm,
     apply_service_errors,
+)
+from partners.models import Hurdle, Integration, Partner
+from partners.plan_forms import (
+    HURDLE_KIND_EXPLANATIONS,
+    HurdleForm,
+    HurdleVersionForm,
+    people_ids,
     plan_forms,
     refuse_plans,
 )
-from partners.models import Integration, Partner
 from scorecard import planning, rubric
 
 PARTNERS_PER_PAGE = 25
@@ -202,6 +211,7 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     charts = figures.integration_figures(integration, version, targets=targets, statuses=statuses)
     # The relationship's warnings are shown in its own section, the others beside the score.
     relationship_warnings = integration.relationship_warnings()
+    plan_rows = selectors.plan_rows(integration, plans, timezone.localdate())
     return render(
         request,
         "partners/integration_detail.html",
@@ -217,6 +227,9 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "over_time": charts.over_time,
             "history": _page(request, selectors.assessment_history(integration), HISTORY_PER_PAGE),
             "plans": [(category, plans.get(category.key)) for category in rubric.CATEGORIES],
+            "plan_rows": plan_rows,
+            "behind_plan": selectors.behind_plan(plan_rows),
+            "open_hurdles": selectors.hurdles(integration, open_only=True),
             "categories": rubric.CATEGORIES,
             "changes": history.integration_changes(
                 integration, before=history.parse_cursor(request.GET.get("changes_before"))
@@ -257,16 +270,22 @@ def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit the contingency plan of every category on one page.
+    """The integration's plan: per category the target, the plan, its owner and effort;
+    and its internal hurdles.
 
-    Only the categories changed since the page was opened are saved; one that
-    someone else saved meanwhile is refused with what they saved, and then
-    nothing is (see plan_services.category_plans_save).
+    Every category saves at once, all or none. Only the categories changed since
+    the page was opened are written; one that someone else saved meanwhile is
+    refused with what they saved, and then nothing is
+    (see plan_services.category_plans_save).
     """
-    integration = get_object_or_404(Integration.objects.for_editing(), pk=pk)
+    integration = get_object_or_404(selectors.integration_for_plans(), pk=pk)
     _require(permissions.can_manage_integration(request.user, integration))
-    forms = plan_forms(request.POST or None, selectors.category_plans(integration))
-    refused = None
+    plans = selectors.category_plans(integration)
+    hurdles = selectors.hurdles(integration)
+    people = _plan_people(request, integration, [*plans.values(), *hurdles])
+    current = integration.current_assessment
+    steps = current.steps if current else None
+    forms = plan_forms(request.POST or None, plans, people=people, steps=steps)
     if request.method == "POST" and all(form.is_valid() for form in forms):
         try:
             saved = plan_services.category_plans_save(
@@ -276,18 +295,157 @@ def integration_plans(request: HttpRequest, pk: int) -> HttpResponse:
                 opened_versions={form.category.key: form.edited_version() for form in forms},
             )
         except plan_services.PlansNotSavedError as error:
-            refused = error
-            forms = refuse_plans(forms, error, selectors.category_plans(integration))
+            now = selectors.category_plans(integration)
+            forms = refuse_plans(forms, error, now, people=people, steps=steps)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             if saved:
-                messages.success(request, "Contingency plans saved.")
+                messages.success(request, "Plans saved.")
             else:
                 messages.info(request, "No plan was changed, so nothing was saved.")
             return redirect(integration.get_absolute_url() + "#plans")
     return render(
         request,
         "partners/integration_plans.html",
-        {"integration": integration, "forms": forms, "refused": refused},
+        {
+            "integration": integration,
+            "forms": forms,
+            # Refused because someone saved meanwhile, or for what was typed.
+            "clashed": [form.category for form in forms if form.stale],
+            "invalid": request.method == "POST",
+            "hurdles": hurdles,
+            "hurdle_form": HurdleForm(prefix="hurdle", people=people),
+            "hurdle_kinds": _hurdle_kinds(),
+        },
+    )
+
+
+def _plan_people(request: HttpRequest, integration: Integration, records) -> list:
+    """Whom plans and hurdles may be given to: the team, the editor, today's owners."""
+    return selectors.plan_people(integration, also=[request.user.pk, *people_ids(records)])
+
+
+def _hurdle_kinds() -> list[tuple[str, str]]:
+    return [(Hurdle.Kind(kind).label, text) for kind, text in HURDLE_KIND_EXPLANATIONS.items()]
+
+
+def _plans_url(integration: Integration) -> str:
+    return reverse("partners:integration_plans", args=[integration.pk]) + "#hurdles"
+
+
+def _managed_integration(request: HttpRequest, pk: int) -> Integration:
+    integration = get_object_or_404(Integration.objects.for_editing(), pk=pk)
+    _require(permissions.can_manage_integration(request.user, integration))
+    return integration
+
+
+@require_http_methods(["GET", "POST"])
+def hurdle_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an internal hurdle (the plans page holds the empty form)."""
+    integration = _managed_integration(request, pk)
+    people = _plan_people(request, integration, [])
+    form = HurdleForm(request.POST or None, prefix="hurdle", people=people)
+    if _save_form(
+        request,
+        form,
+        lambda: hurdle_services.hurdle_create(
+            integration=integration, updated_by=request.user, **form.record_fields()
+        ),
+    ):
+        messages.success(request, "Hurdle added.")
+        return redirect(_plans_url(integration))
+    return render(
+        request,
+        "partners/hurdle_form.html",
+        {"integration": integration, "form": form, "hurdle_kinds": _hurdle_kinds()},
+    )
+
+
+def _hurdle(integration: Integration, hurdle_pk: int) -> Hurdle:
+    return get_object_or_404(
+        Hurdle.objects.select_related("owner"), pk=hurdle_pk, integration=integration
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def hurdle_edit(request: HttpRequest, pk: int, hurdle_pk: int) -> HttpResponse:
+    integration = _managed_integration(request, pk)
+    hurdle = _hurdle(integration, hurdle_pk)
+    people = _plan_people(request, integration, [hurdle])
+    form = HurdleForm(request.POST or None, prefix="hurdle", instance=hurdle, people=people)
+    if _save_form(
+        request,
+        form,
+        lambda: hurdle_services.hurdle_update(
+            hurdle=hurdle,
+            updated_by=request.user,
+            expected_version=form.edited_version(),
+            **form.record_fields(),
+        ),
+    ):
+        messages.success(request, "Hurdle saved.")
+        return redirect(_plans_url(integration))
+    return render(
+        request,
+        "partners/hurdle_form.html",
+        {
+            "integration": integration,
+            "form": form,
+            "hurdle": hurdle,
+            "hurdle_kinds": _hurdle_kinds(),
+        },
+    )
+
+
+def _hurdle_action(request: HttpRequest, save: Callable[[int], object], done: str) -> bool:
+    """A hurdle's button (resolve, reopen, delete): the version it was shown on, then ``save``.
+
+    A refusal (a damaged form, someone's save meanwhile) is said above the plans page.
+    """
+    form = HurdleVersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, ALTERED_MESSAGE)
+        return False
+    try:
+        save(form.cleaned_data["version"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
+@require_http_methods(["POST"])
+def hurdle_resolve(request: HttpRequest, pk: int, hurdle_pk: int) -> HttpResponse:
+    """Mark a hurdle resolved, or open again (``resolved`` = "0")."""
+    integration = _managed_integration(request, pk)
+    hurdle = _hurdle(integration, hurdle_pk)
+    resolved = request.POST.get("resolved", "1") != "0"
+    _hurdle_action(
+        request,
+        lambda version: hurdle_services.hurdle_update(
+            hurdle=hurdle, updated_by=request.user, expected_version=version, resolved=resolved
+        ),
+        "Hurdle marked resolved." if resolved else "Hurdle open again.",
+    )
+    return redirect(_plans_url(integration))
+
+
+@require_http_methods(["GET", "POST"])
+def hurdle_delete(request: HttpRequest, pk: int, hurdle_pk: int) -> HttpResponse:
+    """Remove a hurdle recorded by mistake, after asking (an overcome one is resolved)."""
+    integration = _managed_integration(request, pk)
+    hurdle = _hurdle(integration, hurdle_pk)
+    if request.method == "POST":
+        _hurdle_action(
+            request,
+            lambda version: hurdle_services.hurdle_delete(hurdle=hurdle, expected_version=version),
+            "Hurdle deleted.",
+        )
+        return redirect(_plans_url(integration))
+    return render(
+        request,
+        "partners/hurdle_confirm_delete.html",
+        {"integration": integration, "hurdle": hurdle},
     )

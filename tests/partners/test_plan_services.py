@@ -140,14 +140,14 @@ def test_category_plan_refuses_an_unknown_status(integration, rater):
 
 
 def test_category_plan_refuses_unknown_fields(integration, rater):
-    with pytest.raises(TypeError, match="owner"):
+    with pytest.raises(TypeError, match="priority"):
         plan_services.category_plan_save(
             integration=integration,
             category="support",
             updated_by=rater,
             challenge="c",
             plan="p",
-            owner=rater,
+            priority="high",
         )
 
 

@@ -16,6 +16,7 @@ from partners.views import INTEGRATIONS_PER_PAGE
 from scorecard import rubric
 from tests.factories import (
     CategoryPlanFactory,
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -1258,9 +1259,9 @@ def test_scorecard_shows_category_plans(client_signed_in, integration):
     assert list(plans) == list(KEYS)
     assert plans["support"].challenge == "Sandbox resets weekly"
     text = page_text(response)
-    assert "3. Support In progress Challenge: Sandbox resets weekly" in text
-    assert "Plan: Ask for a dedicated tenant" in text
-    assert text.count("No plan recorded.") == 4
+    assert "3. Support In progress Owner: none · Effort: not estimated" in text
+    assert "Challenge: Sandbox resets weekly Plan: Ask for a dedicated tenant" in text
+    assert text.count("No plan.") == 4
 
 
 # -- contingency plans ---------------------------------------------------------------------------
@@ -1441,7 +1442,11 @@ def test_scorecard_query_count_does_not_grow(
     for n in range(size):
         rate(integration, user=UserFactory(), rated_at=now - timedelta(hours=n), vt=1 + n % 3)
     for key in KEYS[: min(size, len(KEYS))]:
-        CategoryPlanFactory(integration=integration, category=key, updated_by=UserFactory())
+        CategoryPlanFactory(
+            integration=integration, category=key, updated_by=UserFactory(), owner=UserFactory()
+        )
+    for _ in range(size):
+        HurdleFactory(integration=integration, owner=UserFactory())
     for n in range(size):
         integration_update(integration=integration, description=f"Edit number {n}", owner=None)
         category_plan_save(
@@ -1453,10 +1458,10 @@ def test_scorecard_query_count_does_not_grow(
         )
 
     # session, user, the user's memberships, integration with its scorecard and current
-    # rater, plans, data version, its ratings over time (for the charts, cached per data
-    # version), history count, history page, the newest page of changes to the
-    # integration and to its plans
-    with django_assert_num_queries(11):
+    # rater, plans with their owners, data version, its ratings over time (for the charts,
+    # cached per data version), its open hurdles, history count, history page, the newest
+    # page of changes to the integration and to its plans
+    with django_assert_num_queries(12):
         response = client_signed_in.get(f"/integrations/{integration.pk}/")
 
     assert response.status_code == 200
