@@ -95,7 +95,21 @@ def _number_field(label: str, *, digits: int, places: int, minimum: str, message
     )
 
 
-class CategoryPlanForm(VersionedFormMixin, forms.ModelForm):
+class _FormCheckedFields(forms.ModelForm):
+    """A model form whose fields check themselves: the model's own check of them is skipped.
+
+    Each choice and number field refuses a bad value beside itself, the person
+    field checks against the people offered; checking them again as the model's
+    constraints and foreign keys would be a query each, per category on the plans
+    page. The model's clean() (the pair rules) still runs, and the service checks
+    everything again before it saves.
+    """
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return super()._get_validation_exclusions() | set(self.fields)
+
+
+class CategoryPlanForm(VersionedFormMixin, _FormCheckedFields):
     """One category's plan on the plans page; every field left empty means no plan.
 
     Its hidden ``version`` is that of the plan it was opened on, or
@@ -263,7 +277,7 @@ def refuse_plans(
 # -- hurdles -------------------------------------------------------------------------------------
 
 
-class HurdleForm(VersionedFormMixin, forms.ModelForm):
+class HurdleForm(VersionedFormMixin, _FormCheckedFields):
     """Add or edit one internal hurdle; a new one has no version to be stale against."""
 
     class Meta:

@@ -212,9 +212,17 @@ def _same_plan(fields: PlanFields | None, opened: Any) -> bool:
     if opened is _UNKNOWN:
         return False
     return all(
-        history.comparable(value) == history.comparable(getattr(opened, name))
+        _comparable(value) == _comparable(getattr(opened, _ATTNAMES[name]))
         for name, value in fields.items()
     )
+
+
+# The owner is compared by id: reading the opened plan's owner would be a query per plan.
+_ATTNAMES = {name: CategoryPlan._meta.get_field(name).attname for name in PLAN_FIELDS}
+
+
+def _comparable(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else history.comparable(value)
 
 
 def _plan_create(
