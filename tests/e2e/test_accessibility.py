@@ -17,6 +17,7 @@ from partners.models import Role
 from tests.e2e.axe import assert_accessible
 from tests.factories import (
     CategoryPlanFactory,
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -123,9 +124,25 @@ def plans_url(live_server, integration) -> str:
 
 def test_plans_page(live_server, page: Page, signed_in, width, lead, integration):
     signed_in(lead)
+    HurdleFactory(integration=integration, owner=lead)
     page.goto(plans_url(live_server, integration))
-    expect(page.get_by_role("heading", name="Contingency plans")).to_be_visible()
+    expect(page.get_by_role("heading", name="Plan for Billing")).to_be_visible()
     assert_accessible(page, context=f"plans page at {width}")
+
+    # Bad input: the messages beside the fields.
+    page.locator('[name="support-effort_weeks"]').fill("lots")
+    page.locator('[name="value_transfer-target_step"]').select_option("2")
+    page.get_by_role("button", name="Save plans").click()
+    expect(page.locator("#plans-invalid")).to_be_visible()
+    assert_accessible(page, context=f"plans page with errors at {width}")
+
+
+def test_hurdle_form_with_errors(live_server, page: Page, signed_in, width, lead, integration):
+    signed_in(lead)
+    page.goto(f"{live_server.url}/integrations/{integration.pk}/hurdles/new/")
+    page.get_by_role("button", name="Add hurdle").click()
+    expect(page.get_by_text("Describe the hurdle.")).to_be_visible()
+    assert_accessible(page, context=f"hurdle form with errors at {width}")
 
 
 def test_plans_page_after_a_refused_stale_save(
@@ -140,7 +157,7 @@ def test_plans_page_after_a_refused_stale_save(
         bens_page.goto(plans_url(live_server, integration))
         bens_page.locator('[name="support-challenge"]').fill("Ben's challenge")
         bens_page.get_by_role("button", name="Save plans").click()
-        expect(bens_page.get_by_text("Contingency plans saved.")).to_be_visible()
+        expect(bens_page.get_by_text("Plans saved.")).to_be_visible()
     finally:
         other.close()
 
