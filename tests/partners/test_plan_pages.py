@@ -183,9 +183,7 @@ def test_the_saved_effort_shows_its_cost(pm_client, pm, integration):
     response = pm_client.get(plans_path(integration))
 
     # 2.5 person-weeks × 40 hours × 80 an hour (planning.Effort.cost)
-    assert "Estimate: 2.5 person-weeks, outsourced; cost 8,000 (80 an hour)" in page_text(
-        response
-    )
+    assert "Estimate: 2.5 person-weeks, outsourced; cost 8,000 (80 an hour)" in page_text(response)
 
 
 @pytest.mark.django_db
