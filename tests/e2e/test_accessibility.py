@@ -130,7 +130,8 @@ def test_plans_page(live_server, page: Page, signed_in, width, lead, integration
     assert_accessible(page, context=f"plans page at {width}")
 
     # Bad input: the messages beside the fields.
-    page.locator('[name="support-effort_weeks"]').fill("lots")
+    page.locator('[name="support-hourly_rate"]').fill("-5")
+    page.locator("#plan-value_transfer summary").click()
     page.locator('[name="value_transfer-target_step"]').select_option("2")
     page.get_by_role("button", name="Save plans").click()
     expect(page.locator("#plans-invalid")).to_be_visible()
