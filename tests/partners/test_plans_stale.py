@@ -9,8 +9,12 @@ threads on real connections (on PostgreSQL too, with DATABASE_URL).
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from partners import plan_services
 from partners.models import CategoryPlan, Role
@@ -480,3 +484,47 @@ def test_concurrent_changes_from_one_version_let_exactly_one_land():
     saved = CategoryPlan.objects.get(pk=plan.pk)
     assert (saved.challenge, saved.version) == (f"C{won[0]}", plan.version + 1)
     assert CategoryPlan.history.filter(id=plan.pk).count() == 2
+
+
+# -- the plan's other fields -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_full_plan_sent_back_unchanged_writes_nothing(ana, team, integration):
+    owner = MembershipFactory(team=team).user
+    plan = CategoryPlanFactory(
+        integration=integration,
+        category="support",
+        target_step=2,
+        target_date=timezone.localdate() + timedelta(days=10),
+        owner=owner,
+        status="blocked",
+        effort_weeks=Decimal("2.5"),
+        sourcing="outsourced",
+        hourly_rate=Decimal("80.00"),
+        expected_value="Faster answers",
+    )
+
+    response = ana.post(plans_path(integration), opened(ana, integration), follow=True)
+
+    assert "No plan was changed, so nothing was saved." in visible_text(response)
+    assert CategoryPlan.objects.get(pk=plan.pk).version == plan.version
+
+
+@pytest.mark.django_db
+def test_an_owner_given_meanwhile_in_another_category_is_kept(ana, ben, team, integration):
+    CategoryPlanFactory(integration=integration, category="support")
+    CategoryPlanFactory(integration=integration, category="value_transfer")
+    anas_page = opened(ana, integration)
+    owner = MembershipFactory(team=team).user
+    bens_page = opened(ben, integration)
+    bens_page["value_transfer-owner"] = str(owner.pk)
+    assert ben.post(plans_path(integration), bens_page).status_code == 302
+
+    anas_page["support-effort_weeks"] = "3"
+    response = ana.post(plans_path(integration), anas_page)
+
+    assert response.status_code == 302
+    plans = {plan.category: plan for plan in CategoryPlan.objects.filter(integration=integration)}
+    assert plans["value_transfer"].owner == owner
+    assert plans["support"].effort_weeks == 3
