@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Field, Model, Window
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 
-from partners.models import CategoryPlan, Integration, Partner
+from partners.models import CategoryPlan, Integration, Partner, ValueKind
 from partners.people import display_name
 
 DEFAULT_LIMIT = 10
@@ -122,7 +123,8 @@ def partner_changes(
 def integration_changes(
     integration: Integration, *, before: datetime | None = None, limit: int = DEFAULT_LIMIT
 ) -> ChangeLog:
-    """Changes to the integration and to its contingency plans, newest first: two queries."""
+    """Changes to the integration and to its plans, newest first: two queries (a third
+    when plans changed owner: the people they had before)."""
     rows = _record_rows(Integration, integration.pk, before, limit)
     plan_rows = _plan_rows(integration.pk, before, limit)
     candidates = [
@@ -270,7 +272,7 @@ def _plan_rows(integration_pk: int, before: datetime | None, limit: int) -> list
     rows = CategoryPlan.history.filter(integration_id=integration_pk)
     if before is not None:
         rows = rows.filter(history_date__lt=before)
-    rows = rows.annotate(**previous).select_related("history_user", "updated_by")
+    rows = rows.annotate(**previous).select_related("history_user", "updated_by", "owner")
     return list(rows.order_by("-history_date", "-history_id")[: limit + 1])
 
 
@@ -309,14 +311,19 @@ def _record_entries(
 
 def _plan_entries(rows: list[Any]) -> list[ChangeEntry]:
     fields = listed_fields(CategoryPlan)
+    relations = [field for field in fields if field.is_relation]
     category_names = dict(CategoryPlan._meta.get_field("category").flatchoices)
+    # The predecessors' people (a plan's owner before) in one query, not one per row.
+    previous_ids = {getattr(row, f"previous_{f.attname}") for row in rows for f in relations}
+    people = {user.pk: user for user in get_user_model().objects.filter(pk__in=previous_ids)}
     entries = []
     for row in rows:
         plan = f"the {category_names.get(row.category, row.category)} plan"
         previous = None
         if row.previous_history_id is not None:
             previous = SimpleNamespace(
-                **{field.attname: getattr(row, f"previous_{field.attname}") for field in fields}
+                **{field.attname: getattr(row, f"previous_{field.attname}") for field in fields},
+                **{f.name: people.get(getattr(row, f"previous_{f.attname}")) for f in relations},
             )
         if row.history_type == _DELETED:
             summary, changes = f"removed {plan}", ()
@@ -386,8 +393,12 @@ def _display(field: Field, row: Any) -> str:
             return f"#{raw} (since deleted)"
         return display_name(related) if isinstance(related, AbstractBaseUser) else str(related)
     value = getattr(row, field.attname)
+    if value in (None, "", []):
+        return EMPTY
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list):  # kinds of value (Integration.partner_gets, we_get)
+        return ", ".join(str(ValueKind(item).label) for item in value if item in ValueKind.values)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return EMPTY if value in (None, "") else str(value)

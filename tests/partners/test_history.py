@@ -416,3 +416,56 @@ def test_records_that_predate_history_get_a_starting_row_and_a_readable_first_ch
         ("History of this partner starts here.", True),
     ]
     assert [(c.label, c.old, c.new) for c in entries[0].changes] == [("Description", "old", "new")]
+
+
+# -- plan owners and empty choices in the history ----------------------------------------------
+
+
+def test_a_plan_owner_change_reads_both_names_in_one_query_whatever_the_number_of_plans(
+    django_assert_num_queries,
+):
+    integration = IntegrationFactory()
+    ana, ben = (
+        UserFactory(first_name="Ana", last_name="A"),
+        UserFactory(first_name="Ben", last_name="B"),
+    )
+    for category in ("support", "data_relationship", "adoption_priority"):
+        plan_services.category_plan_save(
+            integration=integration, category=category, updated_by=ana, owner=ana
+        )
+        plan_services.category_plan_save(
+            integration=integration, category=category, updated_by=ana, owner=ben
+        )
+
+    with django_assert_num_queries(3):
+        entries = history.integration_changes(integration).entries
+
+    changed = [e for e in entries if e.summary.startswith("changed")]
+    assert [[(c.label, c.old, c.new) for c in e.changes] for e in changed] == [
+        [("Owner", "Ana A", "Ben B")]
+    ] * 3
+
+
+def test_an_empty_target_reads_as_empty_not_none():
+    integration = IntegrationFactory()
+    rate(integration)
+    user = integration.owner
+    plan_services.category_plan_save(
+        integration=integration,
+        category="support",
+        updated_by=user,
+        target_step=3,
+        target_date=timezone.localdate() + timedelta(days=30),
+    )
+    plan_services.category_plan_save(
+        integration=integration,
+        category="support",
+        updated_by=user,
+        target_step=None,
+        target_date=None,
+    )
+
+    changes = history.integration_changes(integration).entries[0].changes
+
+    assert {c.label: (c.old, c.new) for c in changes}["Target step"] == ("Step 3", history.EMPTY)
+    assert all("None" not in (c.old or "") + c.new for c in changes)
