@@ -31,9 +31,10 @@ HURDLE_KIND_EXPLANATIONS = {
     HurdleKind.RESOURCE: "People want it, but lack the time, budget, skills or tools.",
 }
 
-# A textarea is as tall as its text (a line is wrapped at about this many characters),
-# so a saved text is shown whole, never clipped behind a scroll bar.
-_WRAP_AT = 70
+# A textarea is as tall as its text (a line wraps at about this many characters in the
+# narrowest box the page draws: half a card at 1366 px, or a phone), so a saved text is
+# shown whole, never clipped behind a scroll bar.
+_WRAP_AT = 45
 _MIN_ROWS = 2
 
 
