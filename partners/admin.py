@@ -530,7 +530,7 @@ class CategoryPlanAdminForm(VersionedAdminForm):
             pk=self.instance.integration_id
         )
         try:
-            plan_services._plan_check(self.instance, integration, saved.target, None)
+            plan_services.plan_check(self.instance, integration, saved.target, today=None)
         except ValidationError as error:
             apply_service_errors(self, error)
 

@@ -107,7 +107,7 @@ def category_plan_save(
     saved_target = plan.target
     model_update(plan, fields=fields, allowed=PLAN_FIELDS)
     plan.updated_by = updated_by
-    _plan_check(plan, integration, saved_target, today)
+    plan_check(plan, integration, saved_target, today)
     with transaction.atomic():
         _claim_plan_version(plan, expected_version)
         plan.save(update_fields=[*PLAN_FIELDS, "updated_by", "updated_at", "version"])
@@ -235,7 +235,7 @@ def _plan_create(
 ) -> CategoryPlan:
     plan = CategoryPlan(integration=integration, category=category, updated_by=updated_by)
     model_update(plan, fields=fields, allowed=PLAN_FIELDS)
-    _plan_check(plan, integration, None, today)
+    plan_check(plan, integration, None, today)
     # A category's versions never repeat, so a form opened on a removed plan
     # cannot match a new plan that happens to restart at the same number.
     rows = CategoryPlan.history.filter(integration_id=integration.pk, category=category)
@@ -275,14 +275,19 @@ def _stale_plan(integration_id: int, category: str, opened_version: int) -> Stal
     return StalePlanError(stale, opened_without_plan=opened_version == NO_PLAN)
 
 
-def _plan_check(
+def plan_check(
     plan: CategoryPlan,
     integration: Integration,
     saved_target: planning.Target | None,
     today: date | None,
 ) -> None:
     """The model's field rules, then the target's: ahead of the current step, and not
-    in the past unless reached (:func:`scorecard.planning.target_error`)."""
+    in the past unless reached (:func:`scorecard.planning.target_error`).
+
+    Every save here runs it; a form that must show the refusal beside its fields
+    before saving (the admin's) calls it too. ``saved_target`` is the target as
+    saved now (None for a new plan), ``today`` as for :func:`category_plan_save`.
+    """
     clean_fields(plan, exclude=["owner"])
     if (target := plan.target) is None:
         return
