@@ -13,6 +13,7 @@ from partners.models import Assessment, Membership, Partner
 from partners.services import assessment_create
 from tests.factories import (
     CategoryPlanFactory,
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -53,6 +54,9 @@ def url_for(name: str, integration) -> str:
     """The URL of a named route, filling its parameters from one integration and its partner."""
     converters = app_routes()[name].pattern.converters
     values = {"slug": integration.partner.slug, "pk": integration.pk}
+    if "hurdle_pk" in converters:
+        hurdle = integration.hurdles.first() or HurdleFactory(integration=integration)
+        values["hurdle_pk"] = hurdle.pk
     unknown = set(converters) - set(values)
     assert not unknown, f"{name}: give this test a value for {unknown}"
     return reverse(name, kwargs={key: values[key] for key in converters})
@@ -226,10 +230,10 @@ ADMIN_PAGES = {
         "integration_description",
         "commitments",
         "intent",
-        "challenge",
-        "plan",
         "comment",
     ],
+    # The integration's page lists its plans as links; a plan's text is on its own page.
+    "/admin/partners/categoryplan/{plan}/change/": ["integration", "challenge", "plan"],
     "/admin/partners/team/": ["team"],
     "/admin/partners/team/{team}/change/": ["team", "team_description"],
     "/admin/partners/membership/": ["team"],
@@ -247,6 +251,7 @@ def test_admin_pages_show_stored_markup_as_text(lead_client, marked_up, path):
         integration=integration.pk,
         team=integration.team.pk,
         assessment=marked_up["assessment"].pk,
+        plan=marked_up["plan"].pk,
     )
 
     response = lead_client.get(url)

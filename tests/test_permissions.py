@@ -71,6 +71,7 @@ from partners.forms import IntegrationForm, PartnerForm
 from partners.models import (
     Assessment,
     CategoryPlan,
+    Hurdle,
     Integration,
     Partner,
     Role,
@@ -78,6 +79,7 @@ from partners.models import (
 )
 from scorecard import rubric
 from tests.factories import (
+    HurdleFactory,
     IntegrationFactory,
     MembershipFactory,
     PartnerFactory,
@@ -122,6 +124,7 @@ class World:
             created=latest(Integration),
             assessment=latest(Assessment),
             upload=latest(PendingImport),
+            hurdle=latest(Hurdle),
         )
 
 
@@ -213,6 +216,24 @@ def plans(world: World) -> dict:
         data.update({f"{key}-challenge": "", f"{key}-plan": "", f"{key}-status": "not_started"})
     data.update({"support-challenge": "Sandbox resets", "support-plan": "Own tenant"})
     return data
+
+
+def a_hurdle(world: World, actor: object) -> None:
+    HurdleFactory(integration=world.integration)
+
+
+def new_hurdle(world: World) -> dict:
+    return {
+        "hurdle-kind": "resource",
+        "hurdle-category": "support",
+        "hurdle-description": "No one has time for the partner's tickets.",
+        "hurdle-severity": "high",
+        "hurdle-mitigation": "",
+    }
+
+
+def hurdle_version(world: World) -> dict:
+    return {"version": Hurdle.objects.get(pk=latest(Hurdle)).version}
 
 
 def new_token(world: World) -> dict:
@@ -370,6 +391,7 @@ ROWS: list[Row] = [
     *read_rows("dashboard:compare", "/compare/?ids={pk},{other_pk}"),
     *read_rows("dashboard:export", "/export.csv"),
     *read_rows("dashboard:compare_export", "/compare/export.csv?ids={pk},{other_pk}"),
+    *read_rows("dashboard:what_if", "/what-if/"),
     # -- public --
     row("config:healthz", "GET", "/healthz",
         200,      200,      200,      200,      200,      200,      200),
@@ -449,6 +471,35 @@ ROWS: list[Row] = [
     row("partners:integration_plans", "GET", "/integrations/999999/plans/",
         LOGIN,    ASK,      404,      404,      404,      404,      404,
         case="unknown id"),
+    # -- internal hurdles (issue 12): as the plans page --
+    row("partners:hurdle_create", "GET", "/integrations/{pk}/hurdles/new/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200),
+    row("partners:hurdle_create", "POST", "/integrations/{pk}/hurdles/new/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        data=new_hurdle, to="/integrations/{pk}/plans/#hurdles"),
+    row("partners:hurdle_create", "DELETE", "/integrations/{pk}/hurdles/new/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    row("partners:hurdle_edit", "GET", "/integrations/{pk}/hurdles/{hurdle}/edit/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200,
+        given=a_hurdle),
+    row("partners:hurdle_edit", "DELETE", "/integrations/{pk}/hurdles/{hurdle}/edit/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=a_hurdle),
+    row("partners:hurdle_resolve", "POST", "/integrations/{pk}/hurdles/{hurdle}/resolve/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        given=a_hurdle, data=hurdle_version, to="/integrations/{pk}/plans/#hurdles"),
+    row("partners:hurdle_resolve", "GET", "/integrations/{pk}/hurdles/{hurdle}/resolve/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=a_hurdle),
+    row("partners:hurdle_delete", "GET", "/integrations/{pk}/hurdles/{hurdle}/delete/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200,
+        given=a_hurdle),
+    row("partners:hurdle_delete", "POST", "/integrations/{pk}/hurdles/{hurdle}/delete/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        given=a_hurdle, data=hurdle_version, to="/integrations/{pk}/plans/#hurdles"),
+    row("partners:hurdle_delete", "DELETE", "/integrations/{pk}/hurdles/{hurdle}/delete/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=a_hurdle),
     # -- profile and API tokens (issue 5) --
     # Any member's own page; a token's user reads through the API what they may read anyway.
     row("accounts:profile", "GET", "/profile/",
@@ -626,6 +677,7 @@ def snapshot() -> tuple:
         ),
         Assessment.objects.count(),
         list(CategoryPlan.objects.order_by("pk").values_list("pk", "challenge", "updated_at")),
+        list(Hurdle.objects.order_by("pk").values_list("pk", "version", "resolved")),
         # Tokens' last_used_at is left out: using a token is not a write.
         list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
         list(PendingImport.objects.order_by("pk").values_list("pk", "content")),
