@@ -1,14 +1,19 @@
-"""What every page's template is given besides Django's own: the navigation's current tab."""
+"""What every page's template is given besides Django's own: the navigation's current tab
+and the count of reviews waiting for the signed-in person."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import ResolverMatch
+from django.utils.functional import SimpleLazyObject
+
+from reviews.selectors import open_review_count
 
 # The URL namespaces whose pages each navbar link stands for ("exchange" is the
 # Import tab, "accounts" the profile link). The Dashboard tab is the dashboard page
 # alone: the comparison is reached from it but is a page of its own.
-SECTION_NAMESPACES = frozenset({"partners", "exchange", "accounts"})
+SECTION_NAMESPACES = frozenset({"partners", "exchange", "accounts", "reviews"})
 DASHBOARD = "dashboard:home"
 
 
@@ -23,6 +28,12 @@ def current_tab(match: ResolverMatch | None) -> str | None:
     return None
 
 
-def navigation(request: HttpRequest) -> dict[str, str | None]:
+def navigation(request: HttpRequest) -> dict[str, object]:
     # resolver_match is None before URL resolution too (a middleware's own answer).
-    return {"nav_tab": current_tab(getattr(request, "resolver_match", None))}
+    return {
+        "nav_tab": current_tab(getattr(request, "resolver_match", None)),
+        # Lazy: one query, and only on pages that draw the navigation bar.
+        "open_reviews": SimpleLazyObject(
+            lambda: open_review_count(getattr(request, "user", AnonymousUser()))
+        ),
+    }

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "partners",
     "exchange",
     "api",
+    "reviews",
 ]
 
 MIDDLEWARE = [

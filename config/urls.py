@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("", include("exchange.urls")),
+    path("", include("reviews.urls")),
     path("", include("partners.urls")),
 ]
 

@@ -87,8 +87,10 @@ class Query:
         return portfolio_cache.fragment(version, params, enabled=self.cacheable)
 
 
-def read_query(query: QueryDict, now: datetime, version: str | None) -> Query:
-    filterset = IntegrationFilter(query, choices=filters.filter_choices(version), now=now)
+def read_query(query: QueryDict, now: datetime, version: str | None, user: Any = None) -> Query:
+    filterset = IntegrationFilter(
+        query, choices=filters.filter_choices(version), now=now, user=user
+    )
     page, page_valid = 1, True
     raw_page = query.get("page")
     if raw_page not in (None, ""):

@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: the portfolio under the filters, ranked, charted, and what needs attention."""
     now = timezone.localtime()
     version = portfolio_cache.current_version()
-    query = dashboard.read_query(request.GET, now, version)
+    query = dashboard.read_query(request.GET, now, version, request.user)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -39,7 +39,7 @@ def what_if_page(request: HttpRequest) -> HttpResponse:
     now = timezone.localtime()
     version = portfolio_cache.current_version()
     choices = filters.filter_choices(version)
-    filterset = IntegrationFilter(request.GET, choices=choices, now=now)
+    filterset = IntegrationFilter(request.GET, choices=choices, now=now, user=request.user)
     data = dashboard.next_points(filterset, now, version)
     projection = what_if.project(data, request.GET.getlist("tick"))
     return render(
@@ -63,7 +63,7 @@ def export(request: HttpRequest) -> HttpResponse:
     """The dashboard's table, under the same filters and sort order, as a CSV download."""
     now = timezone.localtime()
     choices = filters.filter_choices(portfolio_cache.current_version())
-    filterset = IntegrationFilter(request.GET, choices=choices, now=now)
+    filterset = IntegrationFilter(request.GET, choices=choices, now=now, user=request.user)
     return ranking_csv.csv_response(filterset.ranked, "integrations")
 
 

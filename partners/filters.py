@@ -35,6 +35,10 @@ from scorecard.rubric import BANDS, CATEGORIES
 BIGINT_MAX = 2**63 - 1
 
 NO_OWNER = "none"
+# The owner filter's "Me": the signed-in person, whoever they are.
+ME = "me"
+# Cached reads of a "Me" filter are the viewer's own: their id joins the filter params.
+VIEWER_PARAM = "viewer"
 ANY_REASON = "any"
 
 
@@ -138,12 +142,16 @@ class IntegrationFilter(django_filters.FilterSet):
         *,
         choices: selectors.FilterChoices,
         now: datetime,
+        user: Any = None,
         **kwargs: Any,
     ) -> None:
+        """``user``: the signed-in person, for the owner filter's "Me" (offered only with one)."""
         super().__init__(data, queryset=Integration.objects.for_ranking(), **kwargs)
         self.now = now
+        self.user = user if user is not None and user.is_authenticated else None
         self.filters["team"].extra["choices"] = choices.teams
-        self.filters["owner"].extra["choices"] = [(NO_OWNER, "No owner"), *choices.owners]
+        me = [(ME, "Me")] if self.user is not None else []
+        self.filters["owner"].extra["choices"] = [*me, (NO_OWNER, "No owner"), *choices.owners]
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} {css}-sm"
@@ -173,6 +181,8 @@ class IntegrationFilter(django_filters.FilterSet):
     def filter_owner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == NO_OWNER:
             return queryset.filter(owner__isnull=True)
+        if value == ME:
+            return queryset.filter(owner_id=self.user.pk)
         return queryset.filter(owner_id=value)
 
     def filter_attention(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -212,6 +222,8 @@ class IntegrationFilter(django_filters.FilterSet):
                 continue
             text = str(value)
             params[name] = text.translate(_ASCII_LOWER) if name in TEXT_FILTERS else text
+        if params.get("owner") == ME:
+            params[VIEWER_PARAM] = str(self.user.pk)
         return params
 
     def sort_params(self) -> list[str]:
@@ -229,7 +241,8 @@ class IntegrationFilter(django_filters.FilterSet):
         """
         query = QueryDict(mutable=True)
         for name, value in self.filter_params().items():
-            query[name] = value
+            if name != VIEWER_PARAM:
+                query[name] = value
         if self.cleaned().get("sort"):
             query["sort"] = ",".join(self.sort_params())
         return query

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -10,7 +10,8 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from partners import history, services
 from partners.models import (
@@ -39,6 +40,21 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if shown else None, messages)
     else:
         form.add_error(None, error)
+
+
+def save_form(request: HttpRequest, form, save: Callable[[], Model]) -> Model | None:
+    """On a POST with a valid form, call ``save`` (a service call built from the form).
+
+    Returns what was saved, or None while the form has errors (a service's
+    ValidationError is shown beside its field, and the input stays in the form).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return None
 
 
 class _CrispyForm(forms.ModelForm):

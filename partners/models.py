@@ -464,13 +464,14 @@ class Integration(models.Model):
         )
 
 
-def _step_field(category: rubric.Category) -> models.PositiveSmallIntegerField:
+def step_field(category: rubric.Category) -> models.PositiveSmallIntegerField:
+    """A rubric category's step column (1 to 3, labelled with the step names)."""
     return models.PositiveSmallIntegerField(
         category.name, choices=[(step.number, step.name) for step in category.steps]
     )
 
 
-def _note_field(category: rubric.Category) -> models.TextField:
+def note_field(category: rubric.Category) -> models.TextField:
     return models.TextField(f"{category.name} evidence", blank=True)
 
 
@@ -509,16 +510,16 @@ class Assessment(models.Model):
         Integration, on_delete=models.CASCADE, related_name="assessments", db_index=False
     )
     # One step and one evidence note per rubric category, in execution order.
-    value_transfer = _step_field(rubric.category("value_transfer"))
-    business_relationship = _step_field(rubric.category("business_relationship"))
-    support = _step_field(rubric.category("support"))
-    data_relationship = _step_field(rubric.category("data_relationship"))
-    adoption_priority = _step_field(rubric.category("adoption_priority"))
-    value_transfer_note = _note_field(rubric.category("value_transfer"))
-    business_relationship_note = _note_field(rubric.category("business_relationship"))
-    support_note = _note_field(rubric.category("support"))
-    data_relationship_note = _note_field(rubric.category("data_relationship"))
-    adoption_priority_note = _note_field(rubric.category("adoption_priority"))
+    value_transfer = step_field(rubric.category("value_transfer"))
+    business_relationship = step_field(rubric.category("business_relationship"))
+    support = step_field(rubric.category("support"))
+    data_relationship = step_field(rubric.category("data_relationship"))
+    adoption_priority = step_field(rubric.category("adoption_priority"))
+    value_transfer_note = note_field(rubric.category("value_transfer"))
+    business_relationship_note = note_field(rubric.category("business_relationship"))
+    support_note = note_field(rubric.category("support"))
+    data_relationship_note = note_field(rubric.category("data_relationship"))
+    adoption_priority_note = note_field(rubric.category("adoption_priority"))
     # Kept by the database so lists can sort and aggregate totals in SQL; the
     # arithmetic is the rubric's (a step is worth its number), see scoring.total.
     total = models.GeneratedField(

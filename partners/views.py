@@ -11,7 +11,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from partners.forms import (
     AssessmentForm,
     IntegrationForm,
     PartnerForm,
-    apply_service_errors,
+    save_form,
 )
 from partners.models import Hurdle, Integration, Partner
 from partners.plan_forms import (
@@ -79,26 +78,11 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _save_form(request: HttpRequest, form, save: Callable[[], Model]) -> Model | None:
-    """On a POST with a valid form, call ``save`` (a service call built from the form).
-
-    Returns what was saved, or None while the form has errors (a service's
-    ValidationError is shown beside its field, and the input stays in the form).
-    """
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return save()
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def partner_create(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_create_partner(request.user))
     form = PartnerForm(request.POST or None)
-    if partner := _save_form(request, form, lambda: services.partner_create(**form.cleaned_data)):
+    if partner := save_form(request, form, lambda: services.partner_create(**form.cleaned_data)):
         messages.success(request, f"Partner “{partner.name}” added.")
         return redirect(partner)
     return render(request, "partners/partner_form.html", {"form": form})
@@ -109,7 +93,7 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     _require(permissions.can_edit_partner(request.user, partner))
     form = PartnerForm(request.POST or None, instance=partner)
-    if _save_form(
+    if save_form(
         request,
         form,
         lambda: services.partner_update(
@@ -157,7 +141,7 @@ def integration_create(request: HttpRequest) -> HttpResponse:
         initial=initial,
         teams=permissions.teams_for_integrations(request.user),
     )
-    if integration := _save_form(
+    if integration := save_form(
         request, form, lambda: services.integration_create(**form.cleaned_data)
     ):
         messages.success(request, f"Integration “{integration.name}” added. Rate it next.")
@@ -178,7 +162,7 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=integration,
         teams=permissions.teams_for_integrations(request.user),
     )
-    if _save_form(
+    if save_form(
         request,
         form,
         lambda: services.integration_update(
@@ -246,7 +230,7 @@ def integration_assess(request: HttpRequest, pk: int) -> HttpResponse:
     current = integration.current_assessment
     form = AssessmentForm(request.POST or None, current=current)
     previewing = "preview" in request.POST
-    if not previewing and _save_form(
+    if not previewing and save_form(
         request,
         form,
         lambda: services.assessment_create(
@@ -346,7 +330,7 @@ def hurdle_create(request: HttpRequest, pk: int) -> HttpResponse:
     integration = _managed_integration(request, pk)
     people = _plan_people(request, integration, [])
     form = HurdleForm(request.POST or None, prefix="hurdle", people=people)
-    if _save_form(
+    if save_form(
         request,
         form,
         lambda: hurdle_services.hurdle_create(
@@ -374,7 +358,7 @@ def hurdle_edit(request: HttpRequest, pk: int, hurdle_pk: int) -> HttpResponse:
     hurdle = _hurdle(integration, hurdle_pk)
     people = _plan_people(request, integration, [hurdle])
     form = HurdleForm(request.POST or None, prefix="hurdle", instance=hurdle, people=people)
-    if _save_form(
+    if save_form(
         request,
         form,
         lambda: hurdle_services.hurdle_update(

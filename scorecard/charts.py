@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import plotly.graph_objects as go
 
+from scorecard.cycles import DayProgress
 from scorecard.rubric import (
     BANDS,
     CATEGORIES,
@@ -354,3 +355,74 @@ def steps_over_time_chart(assessments: Sequence[AssessmentLike]) -> go.Figure:
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
     )
     return go.Figure(data=[heatmap], layout=layout)
+
+
+# --------------------------------------------------------------------------
+# Review cycles
+# --------------------------------------------------------------------------
+
+
+def cycle_completion_chart(series: Sequence[DayProgress], *, due_on: date) -> go.Figure:
+    """Share of a cycle's reviews rated by the end of each day, with the due date marked."""
+    line = go.Scatter(
+        x=[point.day.isoformat() for point in series],
+        y=[point.percentage for point in series],
+        customdata=[[point.rated, point.total] for point in series],
+        mode="lines+markers",
+        line={"color": SERIES_COLOURS[0], "width": 3, "shape": "hv"},
+        marker={"size": 6},
+        fill="tozeroy",
+        fillcolor="rgba(11, 92, 173, 0.08)",
+        hovertemplate="%{x|%-d %b}: %{customdata[0]} of %{customdata[1]} rated (%{y}%)"
+        "<extra></extra>",
+    )
+    first = series[0].day if series else due_on
+    last = max(series[-1].day if series else due_on, due_on)
+    layout = base_layout(
+        height=240,
+        margin={"l": 55, "r": 15, "t": 25, "b": 40},
+        xaxis={
+            "type": "date",
+            "range": [
+                (first - timedelta(hours=12)).isoformat(),
+                (last + timedelta(hours=12)).isoformat(),
+            ],
+            "fixedrange": True,
+            "showgrid": False,
+            "tickformat": "%-d %b",
+        },
+        yaxis={
+            "range": [0, 105],
+            "ticksuffix": "%",
+            "dtick": 25,
+            "gridcolor": GRID_COLOUR,
+            "zeroline": False,
+            "fixedrange": True,
+            "title": {"text": "Rated"},
+        },
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": due_on.isoformat(),
+                "x1": due_on.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#b45309", "width": 2, "dash": "dash"},
+            }
+        ],
+        annotations=[
+            {
+                "x": due_on.isoformat(),
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": "Due",
+                "showarrow": False,
+                "font": {"color": "#8a3c00", "size": 12},
+            }
+        ],
+    )
+    return go.Figure(data=[line], layout=layout)
