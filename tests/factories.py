@@ -1,5 +1,7 @@
 """factory_boy factories for the whole suite."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -137,4 +139,73 @@ def rate(integration, user=None, rated_at=None, **step_values):
         rated_by=user or UserFactory(),
         steps=steps(**step_values),
         rated_at=rated_at,
+    )
+
+
+# -- review cycles (reviews app) -----------------------------------------------------------------
+
+
+class ReviewCycleFactory(factory.django.DjangoModelFactory):
+    """A draft cycle of integrations picked by hand (none yet: pass ``picked``), due in two
+    weeks. Use ``open_cycle()`` below when the cycle's raters matter: it goes through the
+    services, as a lead does."""
+
+    class Meta:
+        model = "reviews.ReviewCycle"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Review {n}")
+    scope_kind = "picked"
+    opens_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda cycle: cycle.opens_on + timedelta(days=14))
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def picked(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            obj.picked.set(extracted)
+
+
+def open_cycle(
+    integrations,
+    *,
+    created_by=None,
+    opens_on=None,
+    due_on=None,
+    now=None,
+    raters=None,
+    **fields,
+):
+    """A cycle of ``integrations`` picked by hand, opened through the services.
+
+    Each integration's owner rates it (none without an owner); ``raters`` maps an
+    integration to more people who rate it too. ``now`` is the moment it opened.
+    """
+    from reviews import services as review_services
+
+    if opens_on is None:
+        opens_on = timezone.localdate(now) if now else timezone.localdate()
+    cycle = review_services.cycle_create(
+        created_by=created_by or UserFactory(),
+        name=fields.pop("name", f"Review of {len(integrations)}"),
+        opens_on=opens_on,
+        due_on=due_on or opens_on + timedelta(days=14),
+        scope_kind="picked",
+        picked=integrations,
+        **fields,
+    )
+    review_services.cycle_open(cycle=cycle, now=now)
+    for integration, people in (raters or {}).items():
+        item = cycle.items.get(integration=integration)
+        for person in people:
+            review_services.assignment_add(item=item, rater=person)
+    return cycle
+
+
+def assignment_of(cycle, integration, rater=None):
+    """The assignment of ``rater`` (default: the integration's owner) in ``cycle``."""
+    from reviews.models import Assignment
+
+    return Assignment.objects.select_related("item__cycle", "item__integration").get(
+        item__cycle=cycle, item__integration=integration, rater=rater or integration.owner
     )
