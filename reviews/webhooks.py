@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
 import urllib.error
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from reviews.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookFormat
@@ -39,6 +40,18 @@ TIMEOUT_SECONDS = 5
 # A delivery being sent is pushed this far ahead first, so a second host skips it.
 CLAIM_FOR = timedelta(minutes=2)
 USER_AGENT = "PartnershipScorecard-Webhook/1"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer we did not ask for: urllib would follow a 301/302/303
+    as a GET without the body (and count the target's 200 as delivered).  Refusing it
+    makes the 3xx an HTTPError, so the delivery is retried and the log shows why."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def new_secret() -> str:
@@ -78,7 +91,9 @@ def queue(event: str, *, key: str, describe: Callable[[], tuple[str, dict[str, A
             ignore_conflicts=True,
         )
 
-    transaction.on_commit(record)
+    # robust: the page's own write has committed by now; a failure here (the database
+    # gone for a moment) is logged and loses this event, not the page (no 500).
+    transaction.on_commit(record, robust=True)
 
 
 def body(webhook: Webhook, payload: dict[str, Any], sent_at: datetime) -> bytes:
@@ -105,15 +120,18 @@ def post(webhook: Webhook, payload: dict[str, Any], now: datetime) -> int:
             SIGNATURE_HEADER: sign(webhook.secret, data),
         },
     )
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+    with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
         return response.status
 
 
 def _claim(delivery_pk: int, now: datetime) -> WebhookDelivery | None:
     # A conditional UPDATE: of two hosts, one moves next_attempt_at and gets the delivery.
+    # The claim runs from the clock, not from ``now``: a run that started minutes ago
+    # (many slow addresses before this one) would otherwise claim into the past, and
+    # another host could take the delivery while this one posts it.
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + CLAIM_FOR)
+    ).update(next_attempt_at=max(now, timezone.now()) + CLAIM_FOR)
     if not claimed:
         return None
     return WebhookDelivery.objects.select_related("webhook").get(pk=delivery_pk)
@@ -123,8 +141,9 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]
     """Send the deliveries whose time has come; counts of delivered, retried and failed."""
     now = now or timezone.now()
     counts = {"delivered": 0, "retried": 0, "failed": 0}
+    # A webhook switched off keeps its pending deliveries: they go if it is switched on again.
     due = WebhookDelivery.objects.filter(
-        Q(status=DeliveryStatus.PENDING) & Q(next_attempt_at__lte=now)
+        Q(status=DeliveryStatus.PENDING) & Q(next_attempt_at__lte=now) & Q(webhook__active=True)
     ).order_by("next_attempt_at", "pk")
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         delivery = _claim(pk, now)
@@ -135,8 +154,13 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]
             delivery.last_status_code = post(delivery.webhook, delivery.payload, now)
         except urllib.error.HTTPError as error:
             delivery.last_status_code, delivery.last_error = error.code, str(error.reason)[:500]
-        except (OSError, ValueError) as error:  # refused, timed out, unresolvable, bad URL
-            delivery.last_status_code, delivery.last_error = None, str(error)[:500]
+            error.close()
+        # Refused, timed out, unresolvable, bad URL; or an answer that is not HTTP
+        # (http.client's errors are not OSErrors: uncaught, one would stop the run and
+        # leave its delivery claimed, retried forever without counting an attempt).
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            delivery.last_status_code = None
+            delivery.last_error = (str(error) or type(error).__name__)[:500]
         else:
             delivery.status, delivery.delivered_at, delivery.last_error = (
                 DeliveryStatus.DELIVERED,
@@ -153,3 +177,14 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]
                 counts["retried"] += 1
         delivery.save()
     return counts
+
+
+def retry_now(deliveries: QuerySet[WebhookDelivery], now: datetime | None = None) -> int:
+    """Send these deliveries at the next run (the admin's "Retry now"); how many will go.
+
+    A failed one gets one more try (its attempts are kept, so another failure gives
+    up again); a delivered one is never sent twice.
+    """
+    return deliveries.exclude(status=DeliveryStatus.DELIVERED).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=now or timezone.now()
+    )
