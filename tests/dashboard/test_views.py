@@ -234,13 +234,15 @@ def test_home_query_count_does_not_grow_with_integrations(
     client_signed_in.get("/partners/")  # the session's first refresh (a write) happens here
     # session, user, memberships, data version; then, computed once per data
     # version: team and owner choices, summary, heatmap, trend, attention and its plans,
-    # targets and hurdles (one aggregate), next steps (steps, plans), page rows
-    with django_assert_num_queries(15):
+    # targets and hurdles (one aggregate), next steps (steps, plans), page rows; and the
+    # reviews waiting for the viewer (the navigation bar's count)
+    with django_assert_num_queries(16):
         response = client_signed_in.get("/")
     assert response.status_code == 200
 
-    # The same view again: only the session, user, memberships and data version.
-    with django_assert_num_queries(4):
+    # The same view again: only the session, user, memberships, data version and the
+    # navigation's count of reviews waiting.
+    with django_assert_num_queries(5):
         again = client_signed_in.get("/")
     # The same page (the navigation differs only by its fresh CSRF token).
     assert again.content.split(b"<main")[1] == response.content.split(b"<main")[1]

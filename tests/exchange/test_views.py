@@ -473,8 +473,9 @@ def test_preview_page_queries_beyond_the_import_are_fixed(
     pending = PendingImport.objects.create(
         uploaded_by=user, kind=ImportKind.PARTNERS, filename="p.csv", content="Name\r\nx\r\n"
     )
-    # Session, user, memberships (for the rights and the navigation), the pending file.
-    with django_assert_num_queries(4):
+    # Session, user, memberships (for the rights and the navigation), reviews waiting
+    # (the navigation's count), the pending file.
+    with django_assert_num_queries(5):
         response = lead_client.get(preview_url(pending))
     assert "Rows (2,000)" in page_text(response)
 

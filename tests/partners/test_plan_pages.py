@@ -557,8 +557,9 @@ def test_plans_page_query_count_does_not_grow(
     _portfolio_of(integration, size)
 
     # session, user, the user's memberships, integration with partner and current rating,
-    # plans with owners, hurdles with owners, the people who may own them
-    with django_assert_num_queries(7):
+    # plans with owners, hurdles with owners, the people who may own them, reviews waiting
+    # (the navigation's count)
+    with django_assert_num_queries(8):
         response = pm_client.get(plans_path(integration))
 
     assert response.status_code == 200

@@ -1403,8 +1403,8 @@ def test_partner_list_query_count_does_not_grow(client_signed_in, django_assert_
         partner = PartnerFactory(description=f"Partner number {n}")
         IntegrationFactory.create_batch(n % 3, partner=partner)
 
-    # session, user, the user's memberships, page count, page rows
-    with django_assert_num_queries(5):
+    # session, user, the user's memberships, page count, page rows, reviews waiting (navbar)
+    with django_assert_num_queries(6):
         response = client_signed_in.get("/partners/")
 
     assert response.status_code == 200
@@ -1426,8 +1426,8 @@ def test_partner_detail_query_count_does_not_grow(
         partner_update(partner=partner, description=f"Edit number {n}")
 
     # session, user, the user's memberships, partner, count of its integrations, one page of
-    # them, the newest page of its change history
-    with django_assert_num_queries(7):
+    # them, the newest page of its change history, reviews waiting (navbar)
+    with django_assert_num_queries(8):
         response = client_signed_in.get("/partners/acme/")
 
     assert len(links(response, "/integrations/")) == min(size, INTEGRATIONS_PER_PAGE)
@@ -1459,8 +1459,8 @@ def test_scorecard_query_count_does_not_grow(
     # session, user, the user's memberships, integration with its scorecard and current
     # rater, plans with their owners, data version, its ratings over time (for the charts,
     # cached per data version), its open hurdles, history count, history page, the newest
-    # page of changes to the integration and to its plans
-    with django_assert_num_queries(12):
+    # page of changes to the integration and to its plans, reviews waiting (navbar)
+    with django_assert_num_queries(13):
         response = client_signed_in.get(f"/integrations/{integration.pk}/")
 
     assert response.status_code == 200
