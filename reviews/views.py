@@ -38,7 +38,10 @@ def _require(allowed: bool) -> None:
 
 def _scope_filter(request: HttpRequest, data) -> IntegrationFilter:
     filterset = IntegrationFilter(
-        data, choices=partner_selectors.filter_choices(), now=timezone.localtime()
+        data,
+        choices=partner_selectors.filter_choices(),
+        now=timezone.localtime(),
+        user=request.user,
     )
     for name in list(filterset.form.fields):
         if name not in SCOPE_FILTERS:
@@ -167,11 +170,17 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {(row.item.integration.team_id, row.item.integration.team.name) for row in progress.rows},
         key=lambda pair: pair[1].lower(),
     )
-    people = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username")
-    )
+    person_form = None
+    if can_manage:
+        people = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .order_by("first_name", "last_name", "username")
+        )
+        person_form = PersonForm(people=people)
+        # The page lists these choices for every integration and rater: read the people once,
+        # not once per list (a query per row otherwise).
+        person_form.fields["rater"].choices = list(person_form.fields["rater"].choices)
     return render(
         request,
         "reviews/cycle_detail.html",
@@ -186,7 +195,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "figure": figure,
             "series": series,
             "can_manage": can_manage,
-            "person_form": PersonForm(people=people) if can_manage else None,
+            "person_form": person_form,
             "categories": rubric.CATEGORIES,
             "days_left": cycles.days_left(cycle.due_on, progress.today),
             "scope_description": _scope_description(cycle),
