@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/reviews/", include("reviews.api_urls")),
     path("api/", include("api.urls")),
     path("", include("exchange.urls")),
     path("", include("reviews.urls")),
