@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews import views
+from reviews import message_views, views
 
 app_name = "reviews"
 
@@ -33,5 +33,12 @@ urlpatterns = [
         "reviews/<int:pk>/assignments/<int:assignment_pk>/remove/",
         views.assignment_remove,
         name="assignment_remove",
+    ),
+    # Which messages to get: the profile page's form, and a digest's signed unsubscribe link.
+    path("profile/messages/", message_views.preferences_save, name="message_preferences"),
+    path(
+        "messages/unsubscribe/<str:kind>/<str:token>/",
+        message_views.unsubscribe,
+        name="unsubscribe",
     ),
 ]
