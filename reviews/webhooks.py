@@ -9,6 +9,10 @@ A JSON webhook gets ``{"event", "sent_at", "data", "text"}`` with the body's
 HMAC-SHA256 (hex, keyed with the webhook's secret) in ``X-Scorecard-Signature``
 as ``sha256=<hex>``; a Slack-compatible one gets ``{"text": …}``, which Slack's
 incoming webhooks and most chat tools accept as it is.
+
+Only a 2xx answer counts as delivered: a redirect is not followed, and no answer,
+a timeout (:data:`TIMEOUT_SECONDS`) or an answer that is not HTTP is a failure
+to retry.  Deliveries of a webhook switched off wait until it is switched on.
 """
 
 from __future__ import annotations
