@@ -23,7 +23,8 @@ def message_preferences(context: template.Context) -> dict[str, Any]:
     user = context["request"].user
     # The navigation's count when the page has one (read once, lazily), else our own.
     counted = context.get("open_reviews")
-    open_reviews = int(counted) if counted is not None else selectors.open_review_count(user)
+    # (a SimpleLazyObject, which passes str() on to the count but not int()).
+    open_reviews = int(str(counted)) if counted is not None else selectors.open_review_count(user)
     form = MessagePreferenceForm(
         instance=messages.message_preference(user), user=user, open_reviews=open_reviews
     )
