@@ -55,7 +55,7 @@ NOT_CHANGED_HERE = (
 
 
 class ReviewPermission(CanRead):
-    """Members read cycles; a view's POSTs are for leads and admins when ``manages`` says so.
+    """Members read cycles; a view's writes are for leads and admins when ``manages`` says so.
 
     OPTIONS asks too, with the request's method set to POST, before it describes
     the POST body: the same rule decides whether it does.
@@ -64,8 +64,14 @@ class ReviewPermission(CanRead):
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        manages = request.method not in SAFE_METHODS and getattr(view, "manages", False)
-        if manages and not permissions.can_manage_cycles(request.user):
+        # A method the address does not offer is a 405 whoever asks, as elsewhere in the API.
+        offered = request.method in view.allowed_methods
+        writes = request.method not in SAFE_METHODS and offered
+        if (
+            writes
+            and getattr(view, "manages", False)
+            and not permissions.can_manage_cycles(request.user)
+        ):
             self.message = MANAGE_DENIED
             return False
         return True

@@ -54,7 +54,8 @@ checks here count those rows too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -62,6 +63,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from api.models import ApiToken
 from api.tokens import token_create
@@ -77,6 +79,8 @@ from partners.models import (
     Role,
     Team,
 )
+from reviews import services as review_services
+from reviews.models import Assignment, CycleItem, CycleRating, ReviewCycle
 from scorecard import rubric
 from tests.factories import (
     HurdleFactory,
@@ -125,6 +129,9 @@ class World:
             assessment=latest(Assessment),
             upload=latest(PendingImport),
             hurdle=latest(Hurdle),
+            cycle=latest(ReviewCycle),
+            item=latest(CycleItem),
+            review=latest(Assignment),
         )
 
 
@@ -325,6 +332,134 @@ def file_kept_for_preview(world: World, user) -> None:
         PARTNERS_CSV,
     )
     assert not Partner.objects.filter(name="Imported partner").exists(), "nothing imported yet"
+
+
+# -- review cycles (issue 13): what exists before a request, the bodies, what was done ----------
+#
+# Cycles pick the owning team's integration by hand.  Its owner is nobody (build_world), so
+# opening asks no one: each ``given`` names the raters it needs.  "One's own review" is
+# assigned to the actor (a person made for the anonymous visitor, who has none).
+
+
+def a_review_cycle(*, opened: bool, world: World) -> ReviewCycle:
+    today = timezone.localdate()
+    cycle = review_services.cycle_create(
+        created_by=UserFactory(username="cycle_maker"),
+        name="Q3 review",
+        opens_on=today,
+        due_on=today + timedelta(days=14),
+        scope_kind="picked",
+        picked=[world.integration],
+    )
+    return review_services.cycle_open(cycle=cycle) if opened else cycle
+
+
+def the_item(cycle: ReviewCycle) -> CycleItem:
+    return CycleItem.objects.select_related("cycle").get(cycle=cycle)
+
+
+def a_rater(username: str):
+    return UserFactory(username=username)
+
+
+def a_draft_cycle(world: World, user) -> None:
+    a_review_cycle(opened=False, world=world)
+
+
+def an_open_cycle(world: World, user) -> None:
+    """Open, with one review (someone else's), and a person to add or hand it to."""
+    cycle = a_review_cycle(opened=True, world=world)
+    review_services.assignment_add(item=the_item(cycle), rater=a_rater("their_rater"))
+    a_rater("new_rater")
+
+
+def own_review(world: World, user) -> None:
+    """An open cycle whose one review is the actor's: they are its only rater."""
+    cycle = a_review_cycle(opened=True, world=world)
+    review_services.assignment_add(item=the_item(cycle), rater=user or a_rater("visitor"))
+
+
+def rated_by_one_of_two(world: World, user) -> None:
+    """Two other raters of the integration, one of whom has rated: an agreed rating is due."""
+    cycle = a_review_cycle(opened=True, world=world)
+    item = the_item(cycle)
+    first = review_services.assignment_add(item=item, rater=a_rater("first_rater"))
+    review_services.assignment_add(item=item, rater=a_rater("second_rater"))
+    review_services.rating_submit(assignment=first, steps=dict.fromkeys(rubric.CATEGORY_KEYS, 2))
+
+
+def rated_by_one_and_the_actor_to_rate(world: World, user) -> None:
+    """As above, and the actor is a third rater who has not rated yet: blind, even to a lead."""
+    rated_by_one_of_two(world, user)
+    item = CycleItem.objects.select_related("cycle").get()
+    review_services.assignment_add(item=item, rater=user or a_rater("visitor"))
+
+
+def new_cycle(world: World) -> dict:
+    today = timezone.localdate()
+    return {
+        "name": "Brand new review",
+        "instructions": "",
+        "opens_on": str(today),
+        "due_on": str(today + timedelta(days=14)),
+        "remind_days_before": "3",
+        "repeat_every_months": "0",
+        "scope_kind": "picked",
+        "picked": [world.integration.pk],
+    }
+
+
+def renamed_cycle(world: World) -> dict:
+    return {**new_cycle(world), "name": "Q3 review, renamed"}
+
+
+def the_new_rater(world: World) -> dict:
+    return {"rater": get_user_model().objects.get(username="new_rater").pk}
+
+
+def cycle_created(world: World, user) -> None:
+    cycle = ReviewCycle.objects.get()
+    assert (cycle.name, cycle.status, cycle.created_by) == ("Brand new review", "draft", user)
+    assert list(cycle.picked.all()) == [world.integration]
+
+
+def cycle_renamed(world: World, user) -> None:
+    assert ReviewCycle.objects.get().name == "Q3 review, renamed"
+
+
+def cycle_in(status: str) -> Callable[[World, object], None]:
+    def done(world: World, user) -> None:
+        assert ReviewCycle.objects.get().status == status
+
+    return done
+
+
+def agreed_by_the_actor(world: World, user) -> None:
+    item = CycleItem.objects.select_related("agreed_assessment").get()
+    assert (item.agreed_by, item.agreed_assessment.rated_by) == (user, user)
+    assert Integration.objects.get(pk=world.integration.pk).current_assessment == (
+        item.agreed_assessment
+    )
+
+
+def new_rater_added(world: World, user) -> None:
+    raters = set(Assignment.objects.values_list("rater__username", flat=True))
+    assert raters == {"their_rater", "new_rater"}
+
+
+def handed_to_the_new_rater(world: World, user) -> None:
+    assert list(Assignment.objects.values_list("rater__username", flat=True)) == ["new_rater"]
+
+
+def review_removed(world: World, user) -> None:
+    assert not Assignment.objects.exists()
+
+
+def own_review_rated(world: World, user) -> None:
+    review = Assignment.objects.get(rater=user)
+    assert review.rated_at is not None
+    current = Integration.objects.get(pk=world.integration.pk).current_assessment
+    assert review.rating.assessment == current
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -561,6 +696,114 @@ ROWS: list[Row] = [
     # Templates and exports are reading: any member.
     *download_rows("exchange:import_template", "/import/templates/{kind}.csv"),
     *download_rows("exchange:export", "/export/{kind}.csv"),
+    # -- review cycles (issue 13): members read them; leads and admins run them; only the
+    # assigned rater rates; the agreed rating is for whoever may rate the integration --
+    *read_rows("reviews:cycle_list", "/reviews/"),
+    row("reviews:cycle_create", "GET", "/reviews/new/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     200,      200),
+    row("reviews:cycle_create", "POST", "/reviews/new/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        data=new_cycle, to="/reviews/{cycle}/", done=cycle_created),
+    row("reviews:cycle_create", "DELETE", "/reviews/new/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    *read_rows("reviews:mine", "/reviews/mine/"),
+    row("reviews:mine", "GET", "/reviews/mine/",
+        LOGIN,    ASK,      200,      200,      200,      200,      200,
+        case="with one's own review", given=own_review),
+    *[replace(r, given=an_open_cycle)
+      for r in read_rows("reviews:cycle_detail", "/reviews/{cycle}/")],
+    row("reviews:cycle_detail", "GET", "/reviews/999999/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id"),
+    row("reviews:cycle_edit", "GET", "/reviews/{cycle}/edit/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     200,      200,
+        given=a_draft_cycle),
+    row("reviews:cycle_edit", "POST", "/reviews/{cycle}/edit/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        given=a_draft_cycle, data=renamed_cycle, to="/reviews/{cycle}/", done=cycle_renamed),
+    row("reviews:cycle_edit", "DELETE", "/reviews/{cycle}/edit/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=a_draft_cycle),
+    row("reviews:cycle_edit", "GET", "/reviews/999999/edit/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id"),
+    row("reviews:cycle_open", "POST", "/reviews/{cycle}/open/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        given=a_draft_cycle, data=nothing, to="/reviews/{cycle}/", done=cycle_in("open")),
+    row("reviews:cycle_open", "GET", "/reviews/{cycle}/open/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=a_draft_cycle),
+    row("reviews:cycle_open", "POST", "/reviews/999999/open/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id", data=nothing),
+    row("reviews:cycle_close", "POST", "/reviews/{cycle}/close/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        given=an_open_cycle, data=nothing, to="/reviews/{cycle}/", done=cycle_in("closed")),
+    row("reviews:cycle_close", "GET", "/reviews/{cycle}/close/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=an_open_cycle),
+    *[replace(r, given=an_open_cycle)
+      for r in read_rows("reviews:cycle_csv", "/reviews/{cycle}/progress.csv")],
+    row("reviews:item_agree", "GET", "/reviews/{cycle}/items/{item}/agree/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200,
+        given=rated_by_one_of_two),
+    row("reviews:item_agree", "POST", "/reviews/{cycle}/items/{item}/agree/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        given=rated_by_one_of_two, data=rating, to="/reviews/{cycle}/",
+        done=agreed_by_the_actor),
+    row("reviews:item_agree", "GET", "/reviews/{cycle}/items/{item}/agree/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     DENY,     DENY,
+        case="the actor rates it too and has not yet", given=rated_by_one_and_the_actor_to_rate),
+    row("reviews:item_agree", "POST", "/reviews/{cycle}/items/{item}/agree/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     DENY,     DENY,
+        case="the actor rates it too and has not yet", given=rated_by_one_and_the_actor_to_rate,
+        data=rating),
+    row("reviews:item_agree", "DELETE", "/reviews/{cycle}/items/{item}/agree/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=rated_by_one_of_two),
+    row("reviews:item_agree", "GET", "/reviews/{cycle}/items/999999/agree/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown item", given=rated_by_one_of_two),
+    row("reviews:item_add_rater", "POST", "/reviews/{cycle}/items/{item}/raters/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        given=an_open_cycle, data=the_new_rater, to="/reviews/{cycle}/#item-{item}",
+        done=new_rater_added),
+    row("reviews:item_add_rater", "GET", "/reviews/{cycle}/items/{item}/raters/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=an_open_cycle),
+    row("reviews:assignment_rate", "GET", "/reviews/{cycle}/assignments/{review}/rate/",
+        LOGIN,    ASK,      200,      200,      200,      200,      200,
+        case="one's own review", given=own_review),
+    row("reviews:assignment_rate", "POST", "/reviews/{cycle}/assignments/{review}/rate/",
+        LOGIN,    ASK,      REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        case="one's own review", given=own_review, data=rating, to="/reviews/mine/",
+        done=own_review_rated),
+    row("reviews:assignment_rate", "GET", "/reviews/{cycle}/assignments/{review}/rate/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     DENY,     DENY,
+        case="someone else's review", given=an_open_cycle),
+    row("reviews:assignment_rate", "POST", "/reviews/{cycle}/assignments/{review}/rate/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     DENY,     DENY,
+        case="someone else's review", given=an_open_cycle, data=rating),
+    row("reviews:assignment_rate", "DELETE", "/reviews/{cycle}/assignments/{review}/rate/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=own_review),
+    row("reviews:assignment_rate", "GET", "/reviews/{cycle}/assignments/999999/rate/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown review", given=own_review),
+    row("reviews:assignment_reassign", "POST", "/reviews/{cycle}/assignments/{review}/reassign/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        given=an_open_cycle, data=the_new_rater, to="/reviews/{cycle}/#item-{item}",
+        done=handed_to_the_new_rater),
+    row("reviews:assignment_reassign", "GET", "/reviews/{cycle}/assignments/{review}/reassign/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=an_open_cycle),
+    row("reviews:assignment_remove", "POST", "/reviews/{cycle}/assignments/{review}/remove/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        given=an_open_cycle, data=nothing, to="/reviews/{cycle}/#item-{item}",
+        done=review_removed),
+    row("reviews:assignment_remove", "GET", "/reviews/{cycle}/assignments/{review}/remove/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=an_open_cycle),
     # -- Django's own pages, representative rows --
     row("login", "GET", "/accounts/login/",
         200,      200,      200,      200,      200,      200,      200),
@@ -681,6 +924,14 @@ def snapshot() -> tuple:
         # Tokens' last_used_at is left out: using a token is not a write.
         list(ApiToken.objects.order_by("pk").values_list("pk", "name", "revoked_at")),
         list(PendingImport.objects.order_by("pk").values_list("pk", "content")),
+        list(
+            ReviewCycle.objects.order_by("pk").values_list(
+                "pk", "name", "status", "instructions", "due_on", "scope_filter"
+            )
+        ),
+        list(CycleItem.objects.order_by("pk").values_list("pk", "agreed_assessment_id")),
+        list(Assignment.objects.order_by("pk").values_list("pk", "rater_id", "rated_at")),
+        CycleRating.objects.count(),
     )
 
 

@@ -51,18 +51,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
+from django.utils import timezone
 
 from api.models import ApiToken
 from api.serializers import TEAM_NOT_YOURS
 from api.tokens import token_create, token_user
 from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner
+from reviews.models import Assignment, CycleItem, ReviewCycle
 from scorecard import rubric
 from tests.factories import PASSWORD, CategoryPlanFactory, HurdleFactory, UserFactory, rate
 from tests.test_permissions import (
@@ -71,9 +75,12 @@ from tests.test_permissions import (
     LOGIN,
     ROUTES,
     World,
+    a_draft_cycle,
+    an_open_cycle,
     assert_redirect_to_sign_in,
     build_world,
     make_actor,
+    own_review,
     snapshot,
 )
 
@@ -83,6 +90,10 @@ FORBIDDEN = "403 in JSON"
 
 # Outcomes of a write that succeeded.
 DONE = (200, 201, 204)
+
+# The namespaces of the API's URL patterns: the api app's, and the review cycles' (which
+# reviews/api_urls.py serves under /api/v1/reviews/).
+API_NAMESPACES = ("api:", "reviews_api:")
 
 TOKEN = "token"
 SESSION = "session"
@@ -297,6 +308,71 @@ def token_revoked(world: World, user, body: dict) -> None:
     )
 
 
+# -- review cycles (issue 13): bodies and what an allowed write did ------------------------------
+
+
+def new_review_cycle(world: World) -> dict:
+    today = timezone.localdate()
+    return {
+        "name": "Brand new review",
+        "opens_on": str(today),
+        "due_on": str(today + timedelta(days=14)),
+        "scope_kind": "picked",
+        "picked": [world.integration.pk],
+    }
+
+
+def review_cycle_opened_at_once(world: World) -> dict:
+    return {**new_review_cycle(world), "open": True}
+
+
+def review_cycle_of_unknown_integration(world: World) -> dict:
+    return {**new_review_cycle(world), "picked": [999999]}
+
+
+def the_new_rater(world: World) -> dict:
+    rater = get_user_model().objects.get(username="new_rater")
+    return {"integration": world.integration.pk, "rater": rater.pk}
+
+
+def review_rating(world: World) -> dict:
+    return {"steps": dict.fromkeys(rubric.CATEGORY_KEYS, 3), "comment": "Rated in the cycle."}
+
+
+def review_cycle_created(status: str, items: int) -> Callable[[World, Any, dict], None]:
+    def done(world: World, user, body: dict) -> None:
+        cycle = ReviewCycle.objects.get(name="Brand new review")
+        assert (cycle.status, cycle.created_by, cycle.items.count()) == (status, user, items)
+        assert (body["id"], body["status"], len(body["items"])) == (cycle.pk, status, items)
+
+    return done
+
+
+def review_cycle_now(status: str) -> Callable[[World, Any, dict], None]:
+    def done(world: World, user, body: dict) -> None:
+        cycle = ReviewCycle.objects.get()
+        assert (cycle.status, body["status"]) == (status, status)
+
+    return done
+
+
+def new_rater_added(world: World, user, body: dict) -> None:
+    added = Assignment.objects.get(rater__username="new_rater")
+    assert (added.item.integration, body["id"]) == (world.integration, added.pk)
+
+
+def own_review_rated(world: World, user, body: dict) -> None:
+    review = Assignment.objects.select_related("rating").get(rater=user)
+    current = Integration.objects.get(pk=world.integration.pk).current_assessment
+    assert (review.rating.assessment, current.rated_by, current.comment) == (
+        current,
+        user,
+        "Rated in the cycle.",
+    )
+    assert CycleItem.objects.get().agreed_assessment == current
+    assert body["assessment"] == current.pk
+
+
 # -- the table -----------------------------------------------------------------------------------
 
 
@@ -311,6 +387,7 @@ class ApiRow:
     done: Callable[[World, Any, dict], None] | None = None  # what a 200/201 write did
     auth: tuple[str, ...] = (TOKEN,)  # how the signed-in actors authenticate
     signs_in: bool = False  # the body carries the actor's username and password
+    given: Callable[[World, Any], None] | None = None  # made for the actor before the request
 
     def __post_init__(self) -> None:
         if len(self.outcomes) != len(ACTORS):
@@ -344,6 +421,10 @@ def read_rows(name: str, path: str, refused: str, **options) -> list[ApiRow]:
         row(name, "OPTIONS", path, A, F, 200, 200, 200, 200, 200),
         row(name, refused, path, A, F, 405, 405, 405, 405, 405),
     ]
+
+
+def given_rows(rows: list[ApiRow], given: Callable[[World, Any], None]) -> list[ApiRow]:
+    return [replace(r, given=given) for r in rows]
 
 
 def unknown_rows(name: str, path: str) -> list[ApiRow]:
@@ -497,6 +578,68 @@ API_ROWS: list[ApiRow] = [
         A,        F,        405,      405,      405,      405,      405),
     row("api:token-detail", "PATCH", "/api/v1/tokens/{own_token}/",
         A,        F,        405,      405,      405,      405,      405, body=new_token),
+    # -- review cycles (issue 13): members read them; leads and admins create, open and close
+    # them and add raters; only the assigned rater rates (any member, viewers included) --
+    *read_rows("reviews_api:cycle-list", "/api/v1/reviews/", "PUT", auth=BOTH),
+    row("reviews_api:cycle-list", "POST", "/api/v1/reviews/",
+        A,        F,        F,        F,        F,        201,      201,
+        case="a draft", body=new_review_cycle, done=review_cycle_created("draft", 0), auth=BOTH),
+    row("reviews_api:cycle-list", "POST", "/api/v1/reviews/",
+        A,        F,        F,        F,        F,        201,      201,
+        case="opened at once", body=review_cycle_opened_at_once,
+        done=review_cycle_created("open", 1)),
+    row("reviews_api:cycle-list", "POST", "/api/v1/reviews/",
+        A,        F,        F,        F,        F,        Invalid("picked"), Invalid("picked"),
+        case="an unknown integration picked", body=review_cycle_of_unknown_integration),
+    *given_rows(read_rows("reviews_api:cycle-detail", "/api/v1/reviews/{cycle}/", "PATCH"),
+                an_open_cycle),
+    row("reviews_api:cycle-detail", "DELETE", "/api/v1/reviews/{cycle}/",
+        A,        F,        405,      405,      405,      405,      405, given=an_open_cycle),
+    row("reviews_api:cycle-detail", "POST", "/api/v1/reviews/{cycle}/",
+        A,        F,        405,      405,      405,      405,      405, given=an_open_cycle),
+    *unknown_rows("reviews_api:cycle-detail", "/api/v1/reviews/999999/"),
+    # Not a number: no URL pattern matches, so the API's 404 answers everyone, before sign-in.
+    row("reviews_api:cycle-detail", "GET", "/api/v1/reviews/not-a-number/",
+        404,      404,      404,      404,      404,      404,      404, case="not an id"),
+    row("reviews_api:cycle-open", "POST", "/api/v1/reviews/{cycle}/open/",
+        A,        F,        F,        F,        F,        200,      200,
+        given=a_draft_cycle, done=review_cycle_now("open"), auth=BOTH),
+    row("reviews_api:cycle-open", "GET", "/api/v1/reviews/{cycle}/open/",
+        A,        F,        405,      405,      405,      405,      405, given=a_draft_cycle),
+    row("reviews_api:cycle-open", "OPTIONS", "/api/v1/reviews/{cycle}/open/",
+        A,        F,        200,      200,      200,      200,      200, given=a_draft_cycle),
+    # The permission is asked before the cycle is looked up.
+    row("reviews_api:cycle-open", "POST", "/api/v1/reviews/999999/open/",
+        A,        F,        F,        F,        F,        404,      404, case="unknown id"),
+    row("reviews_api:cycle-close", "POST", "/api/v1/reviews/{cycle}/close/",
+        A,        F,        F,        F,        F,        200,      200,
+        given=an_open_cycle, done=review_cycle_now("closed"), auth=BOTH),
+    row("reviews_api:cycle-close", "GET", "/api/v1/reviews/{cycle}/close/",
+        A,        F,        405,      405,      405,      405,      405, given=an_open_cycle),
+    *given_rows(
+        read_rows("reviews_api:assignment-list", "/api/v1/reviews/{cycle}/assignments/", "PUT"),
+        an_open_cycle,
+    ),
+    *unknown_rows("reviews_api:assignment-list", "/api/v1/reviews/999999/assignments/"),
+    row("reviews_api:assignment-list", "POST", "/api/v1/reviews/{cycle}/assignments/",
+        A,        F,        F,        F,        F,        201,      201,
+        given=an_open_cycle, body=the_new_rater, done=new_rater_added, auth=BOTH),
+    row("reviews_api:assignment-rating", "POST",
+        "/api/v1/reviews/{cycle}/assignments/{review}/rating/",
+        A,        F,        201,      201,      201,      201,      201,
+        case="one's own review", given=own_review, body=review_rating, done=own_review_rated,
+        auth=BOTH),
+    row("reviews_api:assignment-rating", "POST",
+        "/api/v1/reviews/{cycle}/assignments/{review}/rating/",
+        A,        F,        F,        F,        F,        F,        F,
+        case="someone else's review", given=an_open_cycle, body=review_rating),
+    row("reviews_api:assignment-rating", "GET",
+        "/api/v1/reviews/{cycle}/assignments/{review}/rating/",
+        A,        F,        405,      405,      405,      405,      405, given=own_review),
+    row("reviews_api:assignment-rating", "POST",
+        "/api/v1/reviews/{cycle}/assignments/999999/rating/",
+        A,        F,        404,      404,      404,      404,      404,
+        case="unknown review", given=own_review, body=review_rating),
     # -- the schema: public; the documentation page: for signed-in members, in a browser --
     row("api:schema", "GET", "/api/schema/",
         200,      200,      200,      200,      200,      200,      200),
@@ -537,7 +680,7 @@ def test_api_rows_name_url_patterns_that_exist():
 
 def test_every_api_pattern_has_rows_here():
     """The API's patterns are covered here, the pages' in tests/test_permissions.py."""
-    api_patterns = {name for name in ROUTES if name.startswith("api:")}
+    api_patterns = {name for name in ROUTES if name.startswith(API_NAMESPACES)}
     assert api_patterns, "no API patterns found"
     assert {row.name for row in API_ROWS} == api_patterns
 
@@ -649,6 +792,8 @@ def assert_json_error(response, status: int, code: str | None = None) -> dict:
 @pytest.mark.parametrize(("row", "auth", "actor", "outcome"), CELLS)
 def test_api_permission_table(world, row, auth, actor, outcome):
     user = make_actor(actor, world)
+    if row.given:
+        row.given(world, user)
     client, headers = client_for(user, auth)
     path = format_path(world, row.path, user)
     body = request_body(row, world, user)
