@@ -8,12 +8,17 @@ tests/e2e/axe.py.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from api.tokens import token_create
 from partners.models import Role
+from reviews import services as review_services
+from reviews.models import Assignment, ReviewCycle, ScopeKind
 from tests.e2e.axe import assert_accessible
 from tests.factories import (
     CategoryPlanFactory,
@@ -24,6 +29,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
     rate,
+    steps,
 )
 from tests.outages import unreachable_database
 
@@ -225,3 +231,120 @@ def test_unavailable_page(live_server, page: Page, width, lead, tmp_path):
     assert response is not None and response.status == 503
     expect(page.get_by_role("heading", name="Briefly unavailable")).to_be_visible()
     assert_accessible(page, context=f"503 page at {width}")
+
+
+# -- review cycles ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def review_cycle(team, lead, integration) -> ReviewCycle:
+    """An open cycle for Billing (the lead owns it, so rates it) with a second rater, Ben."""
+    today = timezone.localdate()
+    cycle = review_services.cycle_create(
+        created_by=lead,
+        name="Q1 review",
+        instructions="Rate what you saw this quarter.",
+        opens_on=today,
+        due_on=today,
+        scope_kind=ScopeKind.PICKED,
+        picked=[integration],
+    )
+    review_services.cycle_open(cycle=cycle)
+    ben = MembershipFactory(
+        team=team, user=UserFactory(username="ben", first_name="Ben"), role=Role.PRODUCT_MANAGER
+    ).user
+    review_services.assignment_add(item=cycle.items.get(), rater=ben)
+    return cycle
+
+
+def rate_in_cycle(cycle: ReviewCycle, user, **step_values) -> None:
+    assignment = Assignment.objects.get(item__cycle=cycle, rater=user)
+    review_services.rating_submit(assignment=assignment, steps=steps(**step_values))
+
+
+def both_rated(cycle: ReviewCycle, lead) -> None:
+    """Lead and Ben rated, two steps apart in value transfer: the spread flags it."""
+    rate_in_cycle(cycle, lead, vt=1, br=2)
+    ben = Assignment.objects.exclude(rater=lead).get(item__cycle=cycle).rater
+    rate_in_cycle(cycle, ben, vt=3, br=2)
+
+
+def test_review_cycle_list(live_server, page: Page, signed_in, width, lead, integration):
+    signed_in(lead)
+    page.goto(f"{live_server.url}/reviews/")
+    expect(page.get_by_text("No review cycles yet.")).to_be_visible()
+    assert_accessible(page, context=f"review cycles, none yet, at {width}")
+
+    review_services.cycle_create(
+        created_by=lead,
+        name="Next quarter",
+        opens_on=timezone.localdate(),
+        due_on=timezone.localdate(),
+    )
+    page.reload()
+    expect(page.get_by_role("heading", name="Draft")).to_be_visible()
+    assert_accessible(page, context=f"review cycles with a draft at {width}")
+
+
+def test_new_review_cycle_with_errors(live_server, page: Page, signed_in, width, lead, integration):
+    signed_in(lead)
+    page.goto(f"{live_server.url}/reviews/new/")
+    expect(page.get_by_role("heading", name="New review cycle")).to_be_visible()
+    assert_accessible(page, context=f"new review cycle at {width}")
+
+    page.get_by_label("Integrations picked by hand").check()
+    page.get_by_role("button", name="Save and open now").click()
+    expect(page.get_by_text("Pick at least one integration.")).to_be_visible()
+    assert_accessible(page, context=f"new review cycle with errors at {width}")
+
+
+def test_review_cycle_progress(
+    live_server, page: Page, signed_in, width, lead, integration, review_cycle
+):
+    signed_in(lead)
+    page.goto(f"{live_server.url}/reviews/{review_cycle.pk}/")
+    expect(page.locator(".review-state-not_yet").first).to_be_visible()
+    assert_accessible(page, context=f"open cycle, nobody rated, at {width}")
+
+    both_rated(review_cycle, lead)
+    page.reload()
+    expect(page.locator(".spread-table")).to_contain_text("apart")
+    page.locator("[data-chart] .main-svg").first.wait_for()
+    page.get_by_text("Manage raters").click()
+    page.get_by_text("The same as a table").click()
+    assert_accessible(page, context=f"open cycle with a disagreement at {width}")
+
+    review_services.cycle_close(cycle=review_cycle)
+    page.reload()
+    expect(page.locator("h1")).to_contain_text("Closed")
+    assert_accessible(page, context=f"closed cycle at {width}")
+
+
+def test_my_reviews_and_rating_in_a_cycle(
+    live_server, page: Page, signed_in, width, lead, integration, review_cycle
+):
+    signed_in(lead)
+    page.goto(f"{live_server.url}/reviews/mine/")
+    expect(page.get_by_role("link", name=re.compile("^Billing"))).to_be_visible()
+    assert_accessible(page, context=f"my reviews with one waiting at {width}")
+
+    page.get_by_role("link", name=re.compile("^Billing")).click()
+    expect(page.get_by_role("heading", name="Rate Billing")).to_be_visible()
+    assert_accessible(page, context=f"rating form in a cycle at {width}")
+
+    rate_in_cycle(review_cycle, lead, vt=2)
+    page.goto(f"{live_server.url}/reviews/mine/")
+    expect(page.get_by_text("Nothing waits for you.")).to_be_visible()
+    assert_accessible(page, context=f"my reviews, all rated, at {width}")
+
+
+def test_agreed_rating_page(
+    live_server, page: Page, signed_in, width, lead, integration, review_cycle
+):
+    both_rated(review_cycle, lead)
+    signed_in(lead)
+    page.goto(
+        f"{live_server.url}/reviews/{review_cycle.pk}/items/{review_cycle.items.get().pk}/agree/"
+    )
+    expect(page.get_by_role("heading", name="Agreed rating of Billing")).to_be_visible()
+    assert_accessible(page, context=f"agreed rating form at {width}")
