@@ -88,12 +88,12 @@ def _days(count: int) -> str:
 
 
 def when_due(due_on: date, days_left: int) -> str:
-    """ "due in 3 days, on Friday 11 December", "due today", "overdue: due …": mail's words."""
+    """How a due date reads in mail: "due in 3 days, on Friday 11 December", "due today"."""
     if days_left > 0:
         return f"due in {_days(days_left)}, on {_date(due_on)}"
     if days_left == 0:
         return "due today"
-    return f"overdue: it was due on {_date(due_on)}, {_days(-days_left)} ago"
+    return f"overdue, it was due on {_date(due_on)} ({_days(-days_left)} ago)"
 
 
 def _people_with_mail():
@@ -291,7 +291,7 @@ class TargetLine:
     @property
     def when(self) -> str:
         if self.behind:
-            return f"behind plan: it was due by {_date(self.plan.target_date)}"
+            return f"behind plan, it was due by {_date(self.plan.target_date)}"
         return when_due(self.plan.target_date, self.days_left)
 
     @property

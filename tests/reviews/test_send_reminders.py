@@ -128,8 +128,8 @@ def test_a_missed_run_catches_up_with_the_reminder_the_day_calls_for(
 
     [message] = reminders(mailoutbox, integration.owner)
     assert message.subject == "Review overdue: Acme Sync"
-    assert "overdue: it was due on" in message.body
-    assert "2 days ago" in message.body
+    assert "overdue, it was due on" in message.body
+    assert "(2 days ago)" in message.body
     assert sent_keys() == {(integration.owner.pk, reminder_key(assignment.pk, "overdue"))}
 
 
