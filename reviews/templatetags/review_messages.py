@@ -17,7 +17,7 @@ from reviews.forms import MessagePreferenceForm
 register = template.Library()
 
 
-@register.inclusion_tag("reviews/_message_preferences.html", takes_context=True)
+@register.inclusion_tag("partials/_message_preferences.html", takes_context=True)
 def message_preferences(context: template.Context) -> dict[str, Any]:
     """The signed-in person's message choices as a form (every message on until they choose)."""
     user = context["request"].user
