@@ -67,6 +67,7 @@ logger = logging.getLogger(__name__)
 PRODUCT = "Partnership Scorecard"
 KIND_HEADER = "X-Scorecard-Message"
 MOVERS_DAYS = 7
+MAIL_TIMEOUT_SECONDS = 30
 # The kinds a signed link can turn off.  Reminders are not among them: they stop
 # when the reviews are rated (see reminders_due).
 UNSUBSCRIBE_KINDS: dict[str, str] = {
@@ -650,7 +651,11 @@ def send(mails: Iterable[Mail], *, connection=None, dry_run: bool = False) -> Ou
     the rest: each review's reminder is still sent once.
     """
     outcome = Outcome()
-    connection = connection or get_connection()
+    # One connection for the run; a server that stops answering must not hold the run
+    # (cron starts the next one anyway, and they would pile up).
+    connection = connection or get_connection(
+        timeout=getattr(settings, "EMAIL_TIMEOUT", None) or MAIL_TIMEOUT_SECONDS
+    )
     for mail in mails:
         if dry_run:
             outcome.sent += 1
@@ -662,6 +667,7 @@ def send(mails: Iterable[Mail], *, connection=None, dry_run: bool = False) -> Ou
         if len(claimed) < len(mail.keys):
             mail = _narrowed(mail, {row.key for row in claimed})
         try:
+            connection.open()  # no-op once open
             mail.message(connection).send()
         except Exception:  # the mail server refused or was not there: retried next run
             logger.exception("Could not send %s to %s", mail.kind, mail.recipient.email)
