@@ -3,7 +3,11 @@
 The demo portfolio (:mod:`partners.demo.data`) is a handful of teams, people,
 partners and integrations whose assessment histories tell small stories, and
 the two worked examples of the rubric's source told in our own words; it is
-written through the services (:mod:`partners.demo.builder`).
+written through the services (:mod:`partners.demo.builder`).  Its review cycles
+(:mod:`reviews.demo`) follow: one closed, one due within days, one overdue, so
+``send_reminders`` has reminders to send on a fresh database.  The command
+lives here, in the project's top layer, because it writes both apps' data and
+partners may not import reviews.
 ``--integrations N`` adds a generated portfolio of N integrations for
 performance work, written with the batch services (:mod:`partners.demo.scale`).
 
@@ -32,6 +36,7 @@ from partners.demo.builder import (
 from partners.demo.scale import SCALE_SEED, build_scale
 from partners.models import Assessment, Integration, Partner, Team
 from partners.site import site_url
+from reviews.demo import seed_review_cycles
 
 RESET_COMMAND = "DEBUG=true .venv/bin/python manage.py changepassword demo"
 
@@ -39,9 +44,9 @@ RESET_COMMAND = "DEBUG=true .venv/bin/python manage.py changepassword demo"
 class Command(BaseCommand):
     help = (
         "Seed a demo portfolio (teams, people, partners, integrations with assessment "
-        "histories and the rubric's worked examples) through the services. Idempotent: "
-        "only missing objects are created. On a database with no users yet, also creates a "
-        "'demo' superuser with a random password and prints it. With --integrations N, "
+        "histories, the rubric's worked examples and review cycles) through the services. "
+        "Idempotent: only missing objects are created. On a database with no users yet, also "
+        "creates a 'demo' superuser with a random password and prints it. With --integrations N, "
         "also (in addition to the demo) builds a scale portfolio of N generated "
         "integrations for performance work."
     )
@@ -102,6 +107,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo data already present: nothing to add.")
+        with transaction.atomic():
+            review_cycles = seed_review_cycles(now=now)
+        if review_cycles.anything:
+            described = "; ".join(f"{name} ({state})" for name, state in review_cycles.cycles)
+            self.stdout.write(self.style.SUCCESS(f"Review cycles created: {described}."))
 
         teams = demo_teams()
         if count:
