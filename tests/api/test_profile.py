@@ -255,11 +255,11 @@ def test_the_page_reads_the_same_number_of_queries_for_any_number_of_tokens(
     client_signed_in.get(URL)  # warm: the session's first read
 
     # session, user, memberships (navbar), reviews waiting (navbar), tokens, memberships
-    # with teams
-    with django_assert_num_queries(6):
+    # with teams, the person's message choices
+    with django_assert_num_queries(7):
         client_signed_in.get(URL)
     for i in range(5):
         tokens.token_create(user=user, name=f"more {i}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client_signed_in.get(URL)
     assert len(re.findall(r'name="action" value="revoke"', response.content.decode())) == 6
