@@ -15,6 +15,8 @@ from reviews.selectors import open_review_count
 # alone: the comparison is reached from it but is a page of its own.
 SECTION_NAMESPACES = frozenset({"partners", "exchange", "accounts", "reviews"})
 DASHBOARD = "dashboard:home"
+# My reviews has its own link beside the Reviews tab (the other review-cycle pages).
+MY_REVIEWS = "reviews:mine"
 
 
 def current_tab(match: ResolverMatch | None) -> str | None:
@@ -23,6 +25,8 @@ def current_tab(match: ResolverMatch | None) -> str | None:
         return None
     if match.view_name == DASHBOARD:
         return "dashboard"
+    if match.view_name == MY_REVIEWS:
+        return "my_reviews"
     if match.namespace in SECTION_NAMESPACES:
         return match.namespace
     return None

@@ -379,8 +379,9 @@ def cycle_completion_chart(series: Sequence[DayProgress], *, due_on: date) -> go
     first = series[0].day if series else due_on
     last = max(series[-1].day if series else due_on, due_on)
     layout = base_layout(
-        height=240,
-        margin={"l": 55, "r": 15, "t": 25, "b": 40},
+        height=220,
+        # Room on the right for the "Due" label when the due date is the last day.
+        margin={"l": 55, "r": 30, "t": 25, "b": 30},
         xaxis={
             "type": "date",
             "range": [
@@ -394,7 +395,8 @@ def cycle_completion_chart(series: Sequence[DayProgress], *, due_on: date) -> go
         yaxis={
             "range": [0, 105],
             "ticksuffix": "%",
-            "dtick": 25,
+            # No 0% label: it would sit on the first date's label.
+            "tickvals": [25, 50, 75, 100],
             "gridcolor": GRID_COLOUR,
             "zeroline": False,
             "fixedrange": True,
@@ -420,6 +422,7 @@ def cycle_completion_chart(series: Sequence[DayProgress], *, due_on: date) -> go
                 "yref": "paper",
                 "yanchor": "bottom",
                 "text": "Due",
+                "xanchor": "right" if due_on >= last else "center",
                 "showarrow": False,
                 "font": {"color": "#8a3c00", "size": 12},
             }

@@ -40,6 +40,10 @@ def active_links(response) -> list[str]:
         ("/import/", "exchange"),
         ("/import/3/", "exchange"),
         ("/profile/", "accounts"),
+        ("/reviews/", "reviews"),
+        ("/reviews/4/", "reviews"),
+        ("/reviews/new/", "reviews"),
+        ("/reviews/mine/", "my_reviews"),
         ("/accounts/password_change/", None),
         ("/api/docs/", None),
         ("/healthz", None),
@@ -68,6 +72,9 @@ def integration(user):
         ("{integration}", "Partners"),
         ("/integrations/new/", "Partners"),
         ("/import/", "Import"),
+        ("/reviews/", "Reviews"),
+        ("/reviews/new/", "Reviews"),
+        ("/reviews/mine/", "My reviews"),
         ("/profile/", "{name}"),  # the profile link: the signed-in name
     ],
 )
