@@ -325,6 +325,13 @@ def rating_submit(
         raise ValidationError("You have rated this already in this cycle.")
     if item.assignments.count() == 1:
         with transaction.atomic():
+            # Locked in the order assessment_create and count_assessment lock (the
+            # integration, then the assignment): a second submission at once waits, then
+            # finds the review rated and is refused.
+            Integration.objects.select_for_update().filter(pk=item.integration_id).first()
+            locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+            if locked.rated_at is not None:
+                raise ValidationError("You have rated this already in this cycle.")
             assessment = partner_services.assessment_create(
                 integration=item.integration,
                 rated_by=assignment.rater,

@@ -531,12 +531,6 @@ def test_the_dashboard_counts_assessments_of_record_only(user, lead_client):
 # -- concurrency: real threads, real connections --------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reviews.services.rating_submit does not lock the assignment before a sole "
-    "rater's assessment_create: both submissions make an assessment and the second "
-    "raises CycleRating.DoesNotExist (a 500 on the page)",
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_submissions_at_once_for_one_assignment_make_one_rating():
     integration = IntegrationFactory()
