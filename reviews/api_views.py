@@ -306,8 +306,8 @@ class AssignmentListView(CycleMixin, mixins.ListModelMixin, generics.GenericAPIV
     @extend_schema(
         summary="Add a rater",
         description="For partnership leads and admins: one more person rates one integration "
-        "of an open (or closed: no) cycle. A draft has no integrations to rate until it "
-        "opens.",
+        "of the cycle. A draft has no integrations to rate until it opens; a closed cycle "
+        "takes no more raters.",
         parameters=[CYCLE_PATH],
         request=AssignmentCreateSerializer,
         responses={201: AssignmentSerializer, **error_responses(404, *WRITE)},

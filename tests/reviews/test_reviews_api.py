@@ -461,6 +461,22 @@ def test_a_rater_sees_no_ones_steps_until_they_have_rated(lead, owner, viewer, s
     assert (seen[owner.pk]["steps"], seen[viewer.pk]["total"]) == (STEPS, rubric.MAX_TOTAL)
 
 
+def test_the_assignments_read_the_same_queries_whatever_their_number(api, lead, viewer, sync, ads):
+    cycle = make_cycle(lead, [sync, ads])
+    path = f"/api/v1/reviews/{cycle.pk}/assignments/"
+    api.get(path)  # the token's first use writes its last_used_at
+    with CaptureQueriesContext(connection) as two:
+        assert api.get(path).json()["count"] == 2
+    for integration in (sync, ads):
+        services.rating_submit(assignment=add_rater(cycle, integration, viewer), steps=STEPS)
+    add_rater(cycle, sync, lead)
+
+    with CaptureQueriesContext(connection) as five:
+        assert api.get(path).json()["count"] == 5
+
+    assert len(five.captured_queries) == len(two.captured_queries)
+
+
 def test_the_assignments_of_an_unknown_cycle_are_a_404(api):
     assert_error(api.get("/api/v1/reviews/999999/assignments/"), 404, "not_found")
 
