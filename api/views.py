@@ -164,7 +164,10 @@ class ApiRootView(ApiViewMixin, APIView):
         responses={
             200: inline_serializer(
                 "ApiRoot",
-                {name: serializers.URLField() for name in (*RESOURCES, "schema", "docs")},
+                {
+                    name: serializers.URLField()
+                    for name in (*RESOURCES, "reviews", "schema", "docs")
+                },
             ),
             **error_responses(*READ),
         },
@@ -173,6 +176,8 @@ class ApiRootView(ApiViewMixin, APIView):
         links = {"rubric": reverse("api:rubric", request=request)}
         for name in RESOURCES[1:]:
             links[name] = reverse(f"api:{name.removesuffix('s')}-list", request=request)
+        # Review cycles are served by the reviews app (reviews/api_urls.py), above this one.
+        links["reviews"] = reverse("reviews_api:cycle-list", request=request)
         links["schema"] = reverse("api:schema", request=request)
         links["docs"] = reverse("api:docs", request=request)
         return Response(links)

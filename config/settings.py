@@ -407,5 +407,9 @@ SPECTACULAR_SETTINGS = {
         {"name": "hurdles", "description": "An integration's internal hurdles, one by one."},
         {"name": "assessments", "description": "Ratings over time; rating is adding one."},
         {"name": "tokens", "description": "Your API tokens: create one with your password."},
+        {
+            "name": "reviews",
+            "description": "Review cycles: their progress, raters and the raters' own ratings.",
+        },
     ],
 }

@@ -15,6 +15,7 @@ def test_the_index_links_every_resource(api, world):
         "integrations": "http://testserver/api/v1/integrations/",
         "assessments": "http://testserver/api/v1/assessments/",
         "tokens": "http://testserver/api/v1/tokens/",
+        "reviews": "http://testserver/api/v1/reviews/",
         "schema": "http://testserver/api/schema/",
         "docs": "http://testserver/api/docs/",
     }

@@ -74,6 +74,12 @@ def test_the_schema_documents_every_resource(schema):
         "/api/v1/assessments/{id}/",
         "/api/v1/tokens/",
         "/api/v1/tokens/{id}/",
+        "/api/v1/reviews/",
+        "/api/v1/reviews/{id}/",
+        "/api/v1/reviews/{id}/open/",
+        "/api/v1/reviews/{id}/close/",
+        "/api/v1/reviews/{id}/assignments/",
+        "/api/v1/reviews/{id}/assignments/{assignment_pk}/rating/",
     }
 
 
@@ -136,6 +142,14 @@ def test_the_schema_offers_only_the_methods_the_api_has(schema):
         ("/api/v1/tokens/", "get"),
         ("/api/v1/tokens/", "post"),
         ("/api/v1/tokens/{id}/", "delete"),
+        ("/api/v1/reviews/", "get"),
+        ("/api/v1/reviews/", "post"),
+        ("/api/v1/reviews/{id}/", "get"),
+        ("/api/v1/reviews/{id}/open/", "post"),
+        ("/api/v1/reviews/{id}/close/", "post"),
+        ("/api/v1/reviews/{id}/assignments/", "get"),
+        ("/api/v1/reviews/{id}/assignments/", "post"),
+        ("/api/v1/reviews/{id}/assignments/{assignment_pk}/rating/", "post"),
     }
     # No operation answers 405: that is said once, in the index's description.
     assert not any("405" in op["responses"] for _path, _method, op in operations(schema))
