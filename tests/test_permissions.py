@@ -80,7 +80,8 @@ from partners.models import (
     Team,
 )
 from reviews import services as review_services
-from reviews.models import Assignment, CycleItem, CycleRating, ReviewCycle
+from reviews.messages import unsubscribe_token
+from reviews.models import Assignment, CycleItem, CycleRating, MessagePreference, ReviewCycle
 from scorecard import rubric
 from tests.factories import (
     HurdleFactory,
@@ -132,7 +133,15 @@ class World:
             cycle=latest(ReviewCycle),
             item=latest(CycleItem),
             review=latest(Assignment),
+            digest_token=_digest_token(),
         )
+
+
+def _digest_token() -> str:
+    # A digest's unsubscribe link for the newest person (any real one will do: the link
+    # itself is the authority, whoever opens it).
+    newest = get_user_model().objects.order_by("-pk").first()
+    return unsubscribe_token(newest, "owner_digest") if newest else "none"
 
 
 def latest(model) -> int | None:
@@ -411,6 +420,16 @@ def new_cycle(world: World) -> dict:
 
 def renamed_cycle(world: World) -> dict:
     return {**new_cycle(world), "name": "Q3 review, renamed"}
+
+
+def a_digest_reader(world: World, actor) -> None:
+    """Someone who gets the owners' digest: the newest person, whose link the row opens."""
+    UserFactory()
+
+
+def digests_off(world: World) -> dict:
+    """Message choices: reminders on, both weekly digests off (unchecked boxes are absent)."""
+    return {"review_reminders": "on"}
 
 
 def the_new_rater(world: World) -> dict:
@@ -804,6 +823,22 @@ ROWS: list[Row] = [
     row("reviews:assignment_remove", "GET", "/reviews/{cycle}/assignments/{review}/remove/",
         LOGIN,    ASK,      405,      405,      405,      405,      405,
         given=an_open_cycle),
+    # Which messages to get: any member saves their own choices (the profile page's form).
+    row("reviews:message_preferences", "POST", "/profile/messages/",
+        LOGIN,    ASK,      REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        data=digests_off, to="/profile/#messages"),
+    row("reviews:message_preferences", "GET", "/profile/messages/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    # A digest's one-click unsubscribe: the signed link is the authority, signed in or not.
+    row("reviews:unsubscribe", "GET", "/messages/unsubscribe/owner_digest/{digest_token}/",
+        200,      200,      200,      200,      200,      200,      200,
+        given=a_digest_reader),
+    row("reviews:unsubscribe", "POST", "/messages/unsubscribe/owner_digest/forged/",
+        400,      400,      400,      400,      400,      400,      400,
+        case="a forged link", data=nothing),
+    row("reviews:unsubscribe", "PUT", "/messages/unsubscribe/owner_digest/{digest_token}/",
+        405,      405,      405,      405,      405,      405,      405,
+        given=a_digest_reader),
     # -- Django's own pages, representative rows --
     row("login", "GET", "/accounts/login/",
         200,      200,      200,      200,      200,      200,      200),
@@ -932,6 +967,11 @@ def snapshot() -> tuple:
         list(CycleItem.objects.order_by("pk").values_list("pk", "agreed_assessment_id")),
         list(Assignment.objects.order_by("pk").values_list("pk", "rater_id", "rated_at")),
         CycleRating.objects.count(),
+        list(
+            MessagePreference.objects.order_by("pk").values_list(
+                "user_id", "review_reminders", "owner_digest", "lead_digest"
+            )
+        ),
     )
 
 
