@@ -14,6 +14,11 @@ from api import profile
 from config import health
 from config.password_reset import SiteLinkPasswordResetForm
 
+# The admin speaks as the product, not as "Django administration".
+admin.site.site_header = "Partnership Scorecard"
+admin.site.site_title = "Partnership Scorecard admin"
+admin.site.index_title = "Teams, people, partners and review cycles"
+
 project_patterns = ([path("healthz", health.healthz, name="healthz")], "config")
 account_patterns = ([path("profile/", profile.profile, name="profile")], "accounts")
 
