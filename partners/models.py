@@ -811,3 +811,169 @@ class PortfolioVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class PartnerLinkState:
+    """What a partner link can still do; see :func:`PartnerLink.state`."""
+
+    VALID = "valid"
+    SUBMITTED = "submitted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+class PartnerLink(models.Model):
+    """A link that lets one partner contact rate one integration, without an account.
+
+    Only the SHA-256 of the token is kept (partners.share_tokens): the raw token
+    is shown once to the person who made the link, so a copy of the database
+    cannot be used to answer in the partner's name.
+    """
+
+    State = PartnerLinkState
+
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="partner_links"
+    )
+    contact_name = models.CharField("partner contact's name", max_length=120)
+    contact_email = models.EmailField("partner contact's email", max_length=254)
+    message = models.TextField(
+        blank=True, help_text="Optional: a few words shown to the contact above the rubric."
+    )
+    share_scorecard = models.BooleanField(
+        "show our current scorecard",
+        default=False,
+        help_text="Shows the contact our current step in each category beside the rubric. "
+        "Without it, the page shows none of our ratings.",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="partner_link_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=~Q(contact_name=""), name="partner_link_contact_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration}: link for {self.contact_name}"
+
+    def state(self, now: datetime | None = None) -> str:
+        """Submitted and revoked win over expired: they say what happened first."""
+        if self.submitted_at is not None:
+            return PartnerLinkState.SUBMITTED
+        if self.revoked_at is not None:
+            return PartnerLinkState.REVOKED
+        if (now or timezone.now()) >= self.expires_at:
+            return PartnerLinkState.EXPIRED
+        return PartnerLinkState.VALID
+
+
+class PartnerViewQuerySet(models.QuerySet):
+    """Append-only, like assessments: bulk updates and deletes are refused."""
+
+    def newest_first(self) -> PartnerViewQuerySet:
+        return self.order_by("-rated_at", "-id")
+
+    def update(self, **kwargs: Any) -> int:
+        raise PartnerViewImmutableError("Partner views are append-only: send a new link instead.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PartnerViewImmutableError("Partner views are append-only: send a new link instead.")
+
+
+class PartnerView(models.Model):
+    """The partner's own rating of an integration on our rubric, given through a link."""
+
+    # Indexed by partner_view_history_idx (integration, -rated_at) below.
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="partner_views", db_index=False
+    )
+    link = models.ForeignKey(
+        PartnerLink,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partner_views",
+    )
+    value_transfer = step_field(rubric.category("value_transfer"))
+    business_relationship = step_field(rubric.category("business_relationship"))
+    support = step_field(rubric.category("support"))
+    data_relationship = step_field(rubric.category("data_relationship"))
+    adoption_priority = step_field(rubric.category("adoption_priority"))
+    value_transfer_note = note_field(rubric.category("value_transfer"))
+    business_relationship_note = note_field(rubric.category("business_relationship"))
+    support_note = note_field(rubric.category("support"))
+    data_relationship_note = note_field(rubric.category("data_relationship"))
+    adoption_priority_note = note_field(rubric.category("adoption_priority"))
+    total = models.GeneratedField(
+        expression=reduce(add, (F(key) for key in rubric.CATEGORY_KEYS)),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    # Copied from the link: the view keeps who answered even if the link goes.
+    contact_name = models.CharField(max_length=120)
+    contact_email = models.EmailField(max_length=254, blank=True)
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    objects = PartnerViewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-rated_at", "-id"]
+        get_latest_by = ["rated_at", "id"]
+        indexes = [
+            models.Index(fields=["integration", "-rated_at"], name="partner_view_history_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{key}__gte": rubric.MIN_STEP, f"{key}__lte": rubric.MAX_STEP}),
+                name=f"partner_view_{key}_step_range",
+                violation_error_message=f"{rubric.category(key).name} must be step 1, 2 or 3.",
+            )
+            for key in rubric.CATEGORY_KEYS
+        ] + [
+            # One answer per link: the service locks the link, this backs it up.
+            models.UniqueConstraint(fields=["link"], name="partner_view_one_per_link"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.integration} — partner view {self.total}/{rubric.MAX_TOTAL} "
+            f"on {self.rated_at:%Y-%m-%d}"
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PartnerViewImmutableError("Partner views are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PartnerViewImmutableError("Partner views are append-only.")
+
+    @property
+    def steps(self) -> dict[str, int]:
+        return {key: getattr(self, key) for key in rubric.CATEGORY_KEYS}
+
+    @property
+    def notes(self) -> dict[str, str]:
+        return {key: getattr(self, f"{key}_note") for key in rubric.CATEGORY_KEYS}
+
+    @property
+    def score(self) -> scoring.Score:
+        return scoring.score(self.steps)
+
+
+class PartnerViewImmutableError(Exception):
+    """Raised when code tries to change a partner view that is already saved."""
