@@ -344,6 +344,14 @@ IMPORT_MAX_BYTES = _at_least_one("IMPORT_MAX_MB", default=5) * 1024 * 1024
 # very short rows could hold far more and outlast the web server's timeout.
 IMPORT_MAX_ROWS = _at_least_one("IMPORT_MAX_ROWS", default=20_000)
 
+# Partner links (/share/<token>/, partners/share_tokens.py): how many days a new
+# link is valid by default (a link may be made for 1 to 60 days), and the name
+# the partner's page gives our side ("... asks you to rate ...").
+PARTNER_LINK_DAYS = _at_least_one("PARTNER_LINK_DAYS", default=14)
+if PARTNER_LINK_DAYS > 60:
+    raise ImproperlyConfigured(f"PARTNER_LINK_DAYS must be 60 or less, not {PARTNER_LINK_DAYS}.")
+OUR_COMPANY_NAME = env.str("OUR_COMPANY_NAME", default="Our company").strip() or "Our company"
+
 # JSON API (/api/v1/, api/): tokens or the browser's session; JSON only.
 API_MAX_BODY_BYTES = _at_least_one("API_MAX_BODY_KB", default=256) * 1024
 # Writes (POST, PUT, PATCH, DELETE) per user; reads are not limited.  The

@@ -159,3 +159,9 @@ def can_create_token_for(actor: User, owner: AbstractBaseUser) -> bool:
     if actor.is_authenticated and actor.pk == owner.pk:
         return True  # an inactive owner's token is refused by the token rules, saying why
     return actor.is_authenticated and actor.is_active and actor.is_superuser
+
+
+def can_share(user: User, integration: Integration) -> bool:
+    """Make and withdraw partner links for an integration: as rating it, its team's
+    product managers, leads and admins (a link asks the partner to rate it)."""
+    return can_manage_integration(user, integration)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views
+from partners import share_views, views
 
 app_name = "partners"
 
@@ -30,4 +30,13 @@ urlpatterns = [
         views.hurdle_delete,
         name="hurdle_delete",
     ),
+    # Partner links (issue 14): made on the integration's share page, answered in public.
+    path("integrations/<int:pk>/share/", share_views.integration_share, name="integration_share"),
+    path(
+        "integrations/<int:pk>/share/<int:link_id>/revoke/",
+        share_views.integration_share_revoke,
+        name="integration_share_revoke",
+    ),
+    path("share/<str:token>/", share_views.share_answer, name="share_answer"),
+    path("share/<str:token>/thanks/", share_views.share_thanks, name="share_thanks"),
 ]
