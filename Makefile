@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install python-venv chromium lint clean bench bench-import soak plotly-bundle
+.PHONY: run test install python-venv chromium pdf-libs lint clean bench bench-import soak plotly-bundle
 
 run: install  ## set up, load the demo data once, serve on http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -18,7 +18,7 @@ run: install  ## set up, load the demo data once, serve on http://127.0.0.1:8000
 test: install chromium  ## the whole suite, browser tests included
 	DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libs
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null \
@@ -48,6 +48,20 @@ chromium:  ## the browser tests drive the system Chromium (no browser download)
 		echo "The browser tests need Chromium at $(CHROMIUM)."; \
 		echo "Install it (Debian/Ubuntu: sudo apt-get install chromium), or run"; \
 		echo "'$(PY) -m playwright install chromium' and set CHROMIUM to its path."; \
+		exit 1; \
+	fi
+
+pdf-libs:  ## review PDFs (WeasyPrint) need Pango, HarfBuzz's subsetter and a font
+	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
+		&& ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
+		&& fc-list 2>/dev/null | grep -qi dejavu; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's Pango, HarfBuzz and DejaVu fonts for the review PDFs"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core >/dev/null; \
+	else \
+		echo "The review PDFs (WeasyPrint) need Pango and a font: install them"; \
+		echo "(Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)."; \
 		exit 1; \
 	fi
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "exchange",
     "api",
     "reviews",
+    "snapshots",
 ]
 
 MIDDLEWARE = [

@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("exchange.urls")),
     path("", include("reviews.urls")),
+    path("", include("snapshots.urls")),
     path("", include("partners.urls")),
 ]
 
