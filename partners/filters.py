@@ -272,6 +272,36 @@ class SortedFilterSet(django_filters.FilterSet):
         return filtered.order_by(*(ordering or self.default_sort), "-pk")
 
 
+# Sorting partners by score or band orders on the average of their integrations'
+# current totals, computed only when asked for.
+PARTNER_AVERAGE = "sort_average"
+PARTNER_SCORE_SORTS = {"score", "band"}
+# What the partner list page's column headers offer besides its default, by name
+# (the API takes any sort key).
+PAGE_SORTS = ("score", "-score", "band", "-band")
+
+
+class PartnerOrderingFilter(django_filters.OrderingFilter):
+    """The partners' sort, where the score and band of a partner with nothing rated are
+    not "lowest" nor "highest": such partners sort last in both directions."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value and any(param.lstrip("-") in PARTNER_SCORE_SORTS for param in value):
+            qs = qs.alias(**{PARTNER_AVERAGE: selectors.partner_average_total()})
+        return super().filter(qs, value)
+
+    def get_ordering_value(self, param: str):
+        key = param.lstrip("-")
+        if key not in PARTNER_SCORE_SORTS:
+            return super().get_ordering_value(param)
+        expression = (
+            F(PARTNER_AVERAGE) if key == "score" else selectors.average_band_rank(PARTNER_AVERAGE)
+        )
+        if param.startswith("-"):
+            return expression.desc(nulls_last=True)
+        return expression.asc(nulls_last=True)
+
+
 class PartnerFilter(SortedFilterSet):
     """Partners by text in their name or description and by relationship status."""
 
@@ -283,9 +313,18 @@ class PartnerFilter(SortedFilterSet):
     relationship_status = django_filters.ChoiceFilter(
         choices=RelationshipStatus.choices, label="Only partners with this relationship status."
     )
-    sort = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("created_at", "created"), ("updated_at", "updated")),
-        label="Sort order (default: name). A leading minus reverses it.",
+    sort = PartnerOrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("created_at", "created"),
+            ("updated_at", "updated"),
+            # The field names are placeholders: PartnerOrderingFilter orders these two.
+            (PARTNER_AVERAGE, "score"),
+            ("sort_band", "band"),
+        ),
+        label="Sort order (default: name). A leading minus reverses it. score: the average "
+        "current score of the partner's integrations; band: the band that average has "
+        "reached. Partners with no rated integration come last either way.",
     )
 
     default_sort = ("name",)
@@ -304,13 +343,24 @@ class PartnerFilter(SortedFilterSet):
         """The partner list page's query: its URL says ``status`` for the relationship
         status (its links and bookmarks keep working), and NUL characters, which
         PostgreSQL refuses in text and are never meaningful in a search, are dropped
-        rather than refused. The page sorts by name only."""
+        rather than refused. The page sorts by name, or by score or band
+        (:data:`PAGE_SORTS`, partners alike then by name; any other sort is ignored),
+        and shows each partner's average score (``average_total``)."""
+        sort = query.get("sort", "")
+        sort = f"{sort},name" if sort in PAGE_SORTS else ""
         return cls(
             {
                 "q": query.get("q", "").replace("\x00", ""),
                 "relationship_status": query.get("status", ""),
-            }
+                "sort": sort,
+            },
+            queryset=selectors.partner_list_with_scores(),
         )
+
+    def page_sort(self) -> str:
+        """The page's sort key in use (its first), "" for the default (by name)."""
+        params = self._valid("sort")
+        return params[0] if params else ""
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))

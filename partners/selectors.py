@@ -18,15 +18,19 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
+    Case,
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, Lead, Lower
@@ -37,9 +41,12 @@ from partners.models import (
     CategoryPlan,
     Hurdle,
     HurdleKind,
+    Incentive,
     Integration,
     Partner,
+    Party,
     Team,
+    ValueKind,
 )
 from partners.people import display_name_sql
 from scorecard import planning, rubric, scoring
@@ -655,3 +662,203 @@ def plan_rows(
 def behind_plan(rows: Sequence[PlanRow]) -> list[Category]:
     """The categories of ``rows`` behind plan, in rubric order."""
     return [row.category for row in rows if row.target_status is planning.BEHIND]
+
+# --------------------------------------------------------------------------
+# A partner as a roll-up of its integrations: the partner page and list
+# --------------------------------------------------------------------------
+
+# The partner page's overlaid roadmap draws the best rated integrations, one colour
+# each (as the comparison does, whose limit is the palette's size).
+PARTNER_ROADMAP_LINES = 6
+PARTNER_HURDLE_ROWS = 20
+
+
+def average_band(average: float | None) -> Band | None:
+    """The band an average total has reached: the highest whose lowest total it is at or
+    above (11.9 is not yet Strong, whose totals start at 12); None without an average.
+
+    Bands hold whole totals; an average falls between them, and a band is reached,
+    not rounded to, as a next step is.
+    """
+    if average is None:
+        return None
+    reached = [band for band in BANDS if average >= band.low]
+    return reached[-1] if reached else BANDS[0]
+
+
+def partner_average_total() -> Subquery:
+    """The average current total of a partner's rated integrations (None with none rated),
+    as a correlated subquery: annotated, it is computed for the page of partners shown."""
+    averages = (
+        Integration.objects.filter(partner=OuterRef("pk"), current_assessment__isnull=False)
+        .order_by()
+        .values("partner")
+        .annotate(average=Avg(f"{CURRENT}__total"))
+        .values("average")
+    )
+    return Subquery(averages)
+
+
+def average_band_rank(average: str) -> Case:
+    """:func:`average_band` in SQL over the field ``average``: the band's position in
+    BANDS (0 the lowest), None without an average. What sorting by band orders on."""
+    # Highest band first: the first threshold the average reaches wins.
+    whens = [
+        When(**{f"{average}__gte": band.low}, then=Value(index))
+        for index, band in reversed(list(enumerate(BANDS)))
+    ]
+    return Case(
+        *whens,
+        When(**{f"{average}__isnull": False}, then=Value(0)),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def partner_list_with_scores() -> QuerySet[Partner]:
+    """:func:`partner_list` with each partner's average current total
+    (``average_total``): the partner list page shows its band."""
+    return partner_list().annotate(average_total=partner_average_total())
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    label: str
+    partner_gets: int
+    we_get: int
+
+
+@dataclass(frozen=True)
+class PartyCount:
+    role: str  # "Built by", "Hosted by", "Supported by"
+    counts: list[tuple[str, int]]  # (who, how many integrations), most first
+
+
+@dataclass(frozen=True)
+class ValueExchange:
+    """What the partner's integrations give each side, and who does their work."""
+
+    integrations: int
+    values: list[ValueCount]
+    parties: list[PartyCount]
+    # Integrations recorded as giving one side nothing (the other side's may lose interest).
+    partner_gets_nothing: int
+    we_get_nothing: int
+    with_incentive: int
+    with_commitments: int
+
+
+@dataclass(frozen=True)
+class PartnerRollup:
+    """The partner page's lead: its integrations' average, band and trend, the best
+    rated ones for the overlaid roadmap, the value exchange and the open hurdles."""
+
+    summary: PortfolioSummary
+    trend: list[MonthPoint]
+    roadmap_integrations: list[Integration]
+    value_exchange: ValueExchange
+    open_hurdles: list[Hurdle]
+    # More open hurdles than listed (the rest are on each integration's plans page).
+    more_hurdles: bool
+
+    @property
+    def band(self) -> Band | None:
+        return average_band(self.summary.average_total)
+
+    @property
+    def rated_not_drawn(self) -> int:
+        """Rated integrations left off the roadmap (it draws at most PARTNER_ROADMAP_LINES)."""
+        return self.summary.assessed - len(self.roadmap_integrations)
+
+
+# High first; the Severity choices sort alphabetically otherwise.
+_SEVERITY_ORDER = Case(
+    When(severity="high", then=Value(0)),
+    When(severity="medium", then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def partner_open_hurdles(partner: Partner, limit: int = PARTNER_HURDLE_ROWS) -> list[Hurdle]:
+    """The unresolved hurdles of the partner's integrations, most severe first, then the
+    oldest; with their integration and owner. One more than ``limit`` is read, so the
+    caller can tell there are more."""
+    rows = (
+        Hurdle.objects.filter(integration__partner=partner, resolved=False)
+        .select_related("integration", "owner")
+        .order_by(_SEVERITY_ORDER, "pk")
+    )
+    return list(rows[: limit + 1])
+
+
+def value_exchange(integrations: Sequence[Integration]) -> ValueExchange:
+    """The value exchange of ``integrations`` summed up, without a query."""
+    labels = dict(ValueKind.choices)
+    partner_gets = {kind: 0 for kind in labels}
+    we_get = {kind: 0 for kind in labels}
+    parties = {
+        "built_by": "Built by",
+        "hosted_by": "Hosted by",
+        "supported_by": "Supported by",
+    }
+    party_labels = {"": "Not decided", **dict(Party.choices)}
+    party_counts = {field_name: {} for field_name in parties}
+    for integration in integrations:
+        for kind in set(integration.partner_gets or ()):
+            if kind in partner_gets:
+                partner_gets[kind] += 1
+        for kind in set(integration.we_get or ()):
+            if kind in we_get:
+                we_get[kind] += 1
+        for field_name, counts in party_counts.items():
+            who = getattr(integration, field_name)
+            counts[who] = counts.get(who, 0) + 1
+    return ValueExchange(
+        integrations=len(integrations),
+        values=[
+            ValueCount(str(label), partner_gets[kind], we_get[kind])
+            for kind, label in labels.items()
+            if partner_gets[kind] or we_get[kind]
+        ],
+        parties=[
+            PartyCount(
+                role,
+                sorted(
+                    ((str(party_labels.get(who, who)), n) for who, n in party_counts[name].items()),
+                    key=lambda pair: (-pair[1], pair[0]),
+                ),
+            )
+            for name, role in parties.items()
+        ],
+        partner_gets_nothing=sum(1 for i in integrations if not i.partner_gets),
+        we_get_nothing=sum(1 for i in integrations if not i.we_get),
+        with_incentive=sum(1 for i in integrations if i.incentive_model != Incentive.NONE),
+        with_commitments=sum(1 for i in integrations if i.has_commitments),
+    )
+
+
+def partner_rollup(partner: Partner, now: datetime) -> PartnerRollup:
+    """Everything the partner page leads with, in four queries whatever the number of
+    integrations: the summary (one GROUP BY), the monthly trend (one aggregate), the
+    integrations with their current ratings (the roadmap and the value exchange read
+    them) and the open hurdles."""
+    integrations = partner.integrations.all()
+    summary = portfolio_summary(integrations, now)
+    trend = monthly_trend(integrations, now) if summary.assessed else []
+    rows = list(
+        integrations.select_related("current_assessment").order_by(
+            F(f"{CURRENT}__total").desc(nulls_last=True), Lower("name"), "pk"
+        )
+    )
+    hurdles = partner_open_hurdles(partner)
+    return PartnerRollup(
+        summary=summary,
+        trend=trend,
+        roadmap_integrations=[row for row in rows if row.current_assessment_id][
+            :PARTNER_ROADMAP_LINES
+        ],
+        value_exchange=value_exchange(rows),
+        open_hurdles=hurdles[:PARTNER_HURDLE_ROWS],
+        more_hurdles=len(hurdles) > PARTNER_HURDLE_ROWS,
+    )

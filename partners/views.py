@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,7 @@ from partners.plan_forms import (
     plan_forms,
     refuse_plans,
 )
-from scorecard import planning, rubric
+from scorecard import charts, planning, rubric
 
 PARTNERS_PER_PAGE = 25
 INTEGRATIONS_PER_PAGE = 25
@@ -58,16 +58,28 @@ def _page(request: HttpRequest, items, per_page: int):
 
 @require_safe
 def partner_list(request: HttpRequest) -> HttpResponse:
-    """All partners, searchable by name or description, filterable by relationship status."""
+    """All partners, searchable by name or description, filterable by relationship status,
+    with the band their integrations' average score has reached; sortable by it."""
     search = PartnerFilter.from_page(request.GET)
+    page_obj = _page(request, search.qs, PARTNERS_PER_PAGE)
+    # The column headers' sort links keep the search and status, and start at page 1.
+    links = QueryDict(mutable=True)
+    for name, value in (("q", search.search()), ("status", search.status())):
+        if value:
+            links[name] = value
     return render(
         request,
         "partners/partner_list.html",
         {
-            "page_obj": _page(request, search.qs, PARTNERS_PER_PAGE),
+            "page_obj": page_obj,
+            # Each partner on the page with the band its average score has reached.
+            "rows": [(p, selectors.average_band(p.average_total)) for p in page_obj],
+            "max_total": rubric.MAX_TOTAL,
             "search": search.search(),
             "status": search.status(),
             "statuses": Partner.RelationshipStatus.choices,
+            "sort": search.page_sort(),
+            "query": {"links": links},
         },
     )
 
@@ -110,20 +122,44 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A partner's record and its integrations with their current scores."""
+    """The partnership's strength first (its integrations' average score, band, trend and
+    roadmaps, the value exchange, open hurdles), then its record and its integrations
+    with their current scores."""
+    # The data version first, as on the scorecard: figures cached under it are then
+    # built from reads no older than it.
+    version = portfolio_cache.current_version()
     partner = get_object_or_404(Partner, slug=slug)
+    rollup = selectors.partner_rollup(partner, timezone.now())
     page_obj = _page(request, selectors.partner_integrations(partner), INTEGRATIONS_PER_PAGE)
     return render(
         request,
         "partners/partner_detail.html",
         {
             "partner": partner,
+            "rollup": rollup,
+            "band": rollup.band,
+            "trend": _trend_figure(rollup.trend, version),
+            "roadmap": figures.comparison_roadmap(rollup.roadmap_integrations, version),
+            "categories": rubric.CATEGORIES,
             "page_obj": page_obj,
             "integrations": page_obj.object_list,
             "changes": history.partner_changes(
                 partner, before=history.parse_cursor(request.GET.get("changes_before"))
             ),
         },
+    )
+
+
+def _trend_figure(points: list[selectors.MonthPoint], version: str | None) -> dict | None:
+    """The partner's monthly trend chart (as the dashboard draws the portfolio's), cached
+    by its points: building a plotly figure costs more than the query."""
+    if not points:
+        return None
+    return portfolio_cache.cached(
+        "partner-trend",
+        lambda: charts.figure_json(charts.monthly_trend_chart(points)),
+        version=version,
+        params=[(p.month.isoformat(), p.average_total, p.rated) for p in points],
     )
 
 

@@ -49,6 +49,7 @@ def test_the_chart_pages_extend_charts_base_which_alone_links_plotly():
         "dashboard/dashboard.html",
         "dashboard/compare.html",
         "partners/integration_detail.html",
+        "partners/partner_detail.html",
         "reviews/cycle_detail.html",
     }
     for name in chart_pages:

@@ -1425,9 +1425,11 @@ def test_partner_detail_query_count_does_not_grow(
     for n in range(size):
         partner_update(partner=partner, description=f"Edit number {n}")
 
-    # session, user, the user's memberships, partner, count of its integrations, one page of
-    # them, the newest page of its change history, reviews waiting (navbar)
-    with django_assert_num_queries(8):
+    # session, user, the user's memberships, data version, partner, its roll-up (summary by
+    # current total, monthly trend, integrations with their ratings for the roadmap and the
+    # value exchange, open hurdles), count of its integrations, one page of them, the newest
+    # page of its change history, reviews waiting (navbar)
+    with django_assert_num_queries(13):
         response = client_signed_in.get("/partners/acme/")
 
     assert len(links(response, "/integrations/")) == min(size, INTEGRATIONS_PER_PAGE)
