@@ -7,8 +7,10 @@ the gutters between columns (``hvh`` lines), so no line or marker ever
 crosses a step's name:
 
 - one integration: the current path solid, the target path dashed, the
-  previous assessment faint, the next step (``scoring.next_step``) ringed, and
-  a category behind plan in the warning colour;
+  previous assessment faint, the next step (``scoring.next_step``) ringed, a
+  category behind plan in the warning colour, and the partner's own view (their
+  rating on our rubric) in a colour and style of its own: hollow diamonds on a
+  dotted line, at the bottom of the tiles;
 - a comparison: one solid path per integration, each a little lower and to
   the right of the one before, so six that share a step stay apart.
 """
@@ -18,11 +20,12 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import plotly.graph_objects as go
 
-from scorecard import planning, scoring
+from scorecard import partner_gap, planning, scoring
 from scorecard.charts import MUTED_TEXT, SERIES_COLOURS, base_layout, category_ticktext
 from scorecard.planning import Target, TargetStatus
 from scorecard.rubric import CATEGORIES, MAX_STEP, MAX_TOTAL, MIN_STEP, STEP_NUMBERS, Category, Step
@@ -37,6 +40,8 @@ LABEL_RAISE = 0.29
 # Paths within a tile, below the name: current at the step, target and previous under it.
 TARGET_DROP = 0.15
 PREVIOUS_DROP = 0.3
+# The partner's view: the lowest path, still inside the tile (its bottom is 0.44 below).
+PARTNER_DROP = 0.38
 # A comparison: each integration a little lower and further right than the one before;
 # six of them still change step inside the gutter (2 × 0.06 wide).
 COMPARE_DROP = 0.07
@@ -52,6 +57,9 @@ REACHED_FILL = "#dbe8f6"
 OPEN_FILL = "#ffffff"
 TILE_LINE = "#c5ccd6"
 LABEL_COLOUR = "#212529"
+# The partner's view: vermilion, told apart from our blue by colour-blind readers too,
+# and by its shape (hollow diamonds, a dotted line) in print.
+PARTNER_COLOUR = SERIES_COLOURS[1]
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,21 @@ class Plan:
 
 
 NO_PLAN = Plan(targets={}, statuses={})
+
+
+@dataclass(frozen=True)
+class PartnerLine:
+    """The partner's own rating of the integration: whose it is and the day they gave it."""
+
+    partner: str
+    steps: Mapping[str, int]
+    rated_on: date
+
+    @property
+    def label(self) -> str:
+        """As the legend names the path: "Acme's view (3 Dec 2026, 9/15)"."""
+        points = scoring.total(self.steps)
+        return f"{self.partner}'s view ({self.rated_on:%-d %b %Y}, {points}/{MAX_TOTAL})"
 
 
 def target_path(steps: Mapping[str, int], targets: Mapping[str, Target]) -> dict[str, int]:
@@ -273,6 +296,31 @@ def _previous_path(previous: Mapping[str, int]) -> go.Scatter:
     )
 
 
+def _partner_path(line: PartnerLine, ours: Mapping[str, int]) -> go.Scatter:
+    checked = scoring.check_steps(line.steps)
+    gaps = partner_gap.gaps(ours, checked)
+    hover = []
+    for category in CATEGORIES:
+        gap = gaps[category.key]
+        said = "as ours" if gap == 0 else f"{abs(gap)} {'above' if gap > 0 else 'below'} ours"
+        hover.append(f"step {checked[category.key]}, {said}")
+    return _path(
+        checked,
+        # A partner's name is plain text, as an integration's is (its apostrophe stays one).
+        name=html.escape(line.label, quote=False),
+        meta="partner",
+        drop=PARTNER_DROP,
+        line={"color": PARTNER_COLOUR, "width": 2.5, "dash": "dot"},
+        marker={
+            "symbol": "diamond-open",
+            "size": 12,
+            "color": PARTNER_COLOUR,
+            "line": {"color": PARTNER_COLOUR, "width": 2.5},
+        },
+        hover=hover,
+    )
+
+
 def _next_mark(next_step: scoring.NextStep) -> go.Scatter:
     x = CATEGORIES.index(next_step.category)
     return go.Scatter(
@@ -333,15 +381,17 @@ def _layout(*, height: int, legend: bool) -> dict[str, Any]:
     )
 
 
-def roadmap_chart(series: Sequence[RoadmapSeries], plan: Plan = NO_PLAN) -> go.Figure:
+def roadmap_chart(
+    series: Sequence[RoadmapSeries], plan: Plan = NO_PLAN, partner: PartnerLine | None = None
+) -> go.Figure:
     """The roadmap of one integration (with its plan) or of several (a comparison).
 
     ``data[0]`` is the rubric's step names; then one current path per series.
-    With one series, the target path, the previous rating and the next step
-    follow, as far as there are any.
+    With one series, the target path, the previous rating, the partner's view
+    and the next step follow, as far as there are any.
     """
     if len(series) == 1:
-        return _one(series[0], plan)
+        return _one(series[0], plan, partner)
     traces: list[go.Scatter] = [_grid_labels(None, {})]
     for index, line in enumerate(series):
         # Compared paths sit a little apart, so one that follows another stays visible.
@@ -353,7 +403,7 @@ def roadmap_chart(series: Sequence[RoadmapSeries], plan: Plan = NO_PLAN) -> go.F
     return go.Figure(data=traces, layout=layout)
 
 
-def _one(line: RoadmapSeries, plan: Plan) -> go.Figure:
+def _one(line: RoadmapSeries, plan: Plan, partner: PartnerLine | None) -> go.Figure:
     steps = scoring.check_steps(line.steps)
     behind = {
         key: plan.targets[key].step
@@ -367,6 +417,8 @@ def _one(line: RoadmapSeries, plan: Plan) -> go.Figure:
         traces.append(_target_path(steps, plan.targets, plan.statuses))
     if plan.previous is not None:
         traces.append(_previous_path(plan.previous))
+    if partner is not None:
+        traces.append(_partner_path(partner, steps))
     if next_step is not None:
         traces.append(_next_mark(next_step))
     layout = _layout(height=440, legend=len(traces) > 2)
