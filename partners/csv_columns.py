@@ -27,7 +27,7 @@ from typing import Any
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from partners import selectors
+from partners import partner_view_reads, selectors
 from partners.models import (
     Assessment,
     CategoryPlan,
@@ -369,9 +369,18 @@ HURDLE_COLUMNS: tuple[Column, ...] = (
 
 def ranking_columns(now: datetime) -> tuple[Column, ...]:
     """The dashboard's download, its integrations' needing attention judged at ``now``."""
+    # Which integrations the partner sees differently: one query for the whole download,
+    # on its first row, rather than each row's partner view.
+    seen_differently: set[int] | None = None
 
     def needs_attention(integration: Integration) -> str:
-        return "; ".join(selectors.attention_reasons(integration, now))
+        nonlocal seen_differently
+        if seen_differently is None:
+            seen_differently = partner_view_reads.seen_differently_ids()
+        reasons = selectors.attention_reasons(
+            integration, now, seen_differently=integration.pk in seen_differently
+        )
+        return "; ".join(reasons)
 
     return (
         Column("Integration ID", "", lambda i: i.pk, Read.IGNORED),

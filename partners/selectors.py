@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lead, Lower
 from django.utils import timezone
 
+from partners import partner_view_reads
 from partners.models import (
     Assessment,
     CategoryPlan,
@@ -49,7 +50,7 @@ from partners.models import (
     ValueKind,
 )
 from partners.people import display_name_sql
-from scorecard import planning, rubric, scoring
+from scorecard import partner_gap, planning, rubric, scoring
 from scorecard.rubric import BANDS, CATEGORIES, MAX_STEP, MAX_TOTAL, MIN_TOTAL, Band, Category, Step
 
 
@@ -114,6 +115,7 @@ ATTENTION_REASONS = (
     AttentionReason("score_dropped", "Score dropped"),
     AttentionReason("adoption_ahead", "Adoption ahead of value transfer"),
     AttentionReason("behind_plan", "Behind plan"),
+    AttentionReason(partner_gap.CODE, partner_gap.LABEL),
 )
 # scoring.warnings tells "never assessed" apart from "stale"; the dashboard
 # counts both as not assessed within 90 days.
@@ -161,8 +163,8 @@ def behind_plan_condition(today: date) -> Q:
 
 
 def attention_conditions(now: datetime) -> dict[str, Q]:
-    """Each attention reason as a filter on integrations; mirrors ``scoring.warnings``
-    and ``planning.behind_plan``."""
+    """Each attention reason as a filter on integrations; mirrors ``scoring.warnings``,
+    ``planning.behind_plan`` and ``partner_gap.seen_differently``."""
     return {
         "stale": Q(current_assessment__isnull=True)
         | Q(current_assessment__rated_at__lt=scoring.stale_cutoff(now)),
@@ -172,6 +174,7 @@ def attention_conditions(now: datetime) -> dict[str, Q]:
             current_assessment__adoption_priority__gt=F("current_assessment__value_transfer")
         ),
         "behind_plan": behind_plan_condition(_today(now)),
+        partner_gap.CODE: partner_view_reads.seen_differently_condition(),
     }
 
 
@@ -197,9 +200,16 @@ def behind_plan_categories(integration: Integration, now: datetime) -> list[Cate
     return [rubric.category(key) for key in keys]
 
 
-def attention_reasons(integration: Integration, now: datetime) -> list[str]:
+def attention_reasons(
+    integration: Integration, now: datetime, *, seen_differently: bool | None = None
+) -> list[str]:
     """The labels of the reasons an integration (with its pointers and plans loaded) needs
-    attention."""
+    attention.
+
+    ``seen_differently``: whether its partner sees it differently, when the caller read it
+    in SQL for many rows at once (``attention_list``, the downloads); None reads the
+    integration's newest partner view (prefetched by ``partner_view_reads.with_latest``).
+    """
     labels = {reason.code: reason.label for reason in ATTENTION_REASONS}
     codes = []
     for warning in integration.score_warnings(now):
@@ -208,6 +218,12 @@ def attention_reasons(integration: Integration, now: datetime) -> list[str]:
             codes.append(code)
     if behind_plan_categories(integration, now):
         codes.append("behind_plan")
+    if seen_differently is None:
+        seen_differently = partner_view_reads.seen_differently(
+            integration, partner_view_reads.latest(integration)
+        )
+    if seen_differently:
+        codes.append(partner_gap.CODE)
     return [labels[code] for code in codes]
 
 
@@ -427,18 +443,24 @@ def attention_list(
 ) -> list[AttentionItem]:
     """Integrations needing attention, the longest unassessed first, each with its reasons.
 
-    Two queries whatever the size: the rows, then their plans (what "behind plan" reads).
+    Two queries whatever the size: the rows (with whether the partner sees each
+    differently), then their plans (what "behind plan" reads).
     """
     rows = (
         integrations.filter(needs_attention(now))
         .order_by(F(f"{CURRENT}__rated_at").asc(nulls_first=True), Lower("name"), "pk")
         .for_attention()
+        .annotate(partner_sees_differently=partner_view_reads.seen_differently_exists())
         .prefetch_related(Prefetch("category_plans", queryset=CategoryPlan.objects.order_by()))[
             :limit
         ]
     )
     return [
-        AttentionItem(row, attention_reasons(row, now), behind_plan_categories(row, now))
+        AttentionItem(
+            row,
+            attention_reasons(row, now, seen_differently=row.partner_sees_differently),
+            behind_plan_categories(row, now),
+        )
         for row in rows
     ]
 
@@ -662,6 +684,7 @@ def plan_rows(
 def behind_plan(rows: Sequence[PlanRow]) -> list[Category]:
     """The categories of ``rows`` behind plan, in rubric order."""
     return [row.category for row in rows if row.target_status is planning.BEHIND]
+
 
 # --------------------------------------------------------------------------
 # A partner as a roll-up of its integrations: the partner page and list

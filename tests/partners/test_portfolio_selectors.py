@@ -520,7 +520,7 @@ def test_attention_list_is_limited_and_reads_in_two_queries(django_assert_num_qu
         rate(integration, vt=3)
         rate(integration, vt=2)
 
-    # the rows, then their plans
+    # the rows (with "seen differently" read in SQL), then their plans
     with django_assert_num_queries(2):
         items = selectors.attention_list(Integration.objects.all(), timezone.localtime())
         reasons = [item.reasons for item in items]
