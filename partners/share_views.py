@@ -60,7 +60,7 @@ def integration_share(request: HttpRequest, pk: int) -> HttpResponse:
     """The integration's partner links, with their states; POST makes one."""
     integration = get_object_or_404(Integration.objects.for_editing(), pk=pk)
     _require(permissions.can_share(request.user, integration))
-    form = PartnerLinkForm(request.POST or None)
+    form = PartnerLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             link, raw_token = share_services.partner_link_create(
@@ -204,7 +204,7 @@ def share_answer(request: HttpRequest, token: str) -> HttpResponse:
     if not found.is_valid:
         return _refused(request, found)
     link = found.link
-    form = PartnerViewForm(request.POST or None)
+    form = PartnerViewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             share_services.partner_view_submit(link=link, **form.view_fields())

@@ -60,6 +60,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput
 from django.urls import URLResolver, get_resolver
@@ -69,6 +70,7 @@ from api.models import ApiToken
 from api.tokens import token_create
 from exchange.models import ImportKind, PendingImport
 from exchange.services import pending_import_create
+from partners import share_services, share_tokens
 from partners.forms import IntegrationForm, PartnerForm
 from partners.models import (
     Assessment,
@@ -76,6 +78,8 @@ from partners.models import (
     Hurdle,
     Integration,
     Partner,
+    PartnerLink,
+    PartnerView,
     Role,
     Team,
 )
@@ -83,6 +87,8 @@ from reviews import services as review_services
 from reviews.messages import unsubscribe_token
 from reviews.models import Assignment, CycleItem, CycleRating, MessagePreference, ReviewCycle
 from scorecard import rubric
+from snapshots import services as snapshot_services
+from snapshots.models import AgreedAction, ReviewSnapshot
 from tests.factories import (
     HurdleFactory,
     IntegrationFactory,
@@ -133,6 +139,7 @@ class World:
             cycle=latest(ReviewCycle),
             item=latest(CycleItem),
             review=latest(Assignment),
+            link=latest(PartnerLink),
             digest_token=_digest_token(),
         )
 
@@ -479,6 +486,112 @@ def own_review_rated(world: World, user) -> None:
     assert review.rated_at is not None
     current = Integration.objects.get(pk=world.integration.pk).current_assessment
     assert review.rating.assessment == current
+
+
+# -- partner links (issue 14): what exists before a request, the bodies, what was done ----------
+#
+# The raw token of a link is kept nowhere, so a row's link gets a token known here: made
+# through the service, then given TABLE_TOKEN's hash.
+
+TABLE_TOKEN = "permission-table-token-0123456789-abcdefghijklmnop"
+
+
+def a_fresh_visitor(world: World, user) -> None:
+    """The public pages count requests per address in the cache, which outlives a cell:
+    each cell is a new visitor (the limit has its own tests in tests/partners)."""
+    cache.clear()
+
+
+def a_partner_link(world: World, *, integration: Integration | None = None) -> PartnerLink:
+    a_fresh_visitor(world, None)
+    link, _ = share_services.partner_link_create(
+        integration=integration or world.integration,
+        created_by=UserFactory(username="link_maker"),
+        contact_name="Dana Partner",
+        contact_email="dana@acme.example",
+    )
+    PartnerLink.objects.filter(pk=link.pk).update(token_hash=share_tokens.token_hash(TABLE_TOKEN))
+    return PartnerLink.objects.get(pk=link.pk)
+
+
+def an_open_link(world: World, user) -> None:
+    a_partner_link(world)
+
+
+def a_link_of_the_other_integration(world: World, user) -> None:
+    a_partner_link(world, integration=world.other_integration)
+
+
+def a_withdrawn_link(world: World, user) -> None:
+    share_services.partner_link_revoke(a_partner_link(world))
+
+
+def an_expired_link(world: World, user) -> None:
+    link = a_partner_link(world)
+    PartnerLink.objects.filter(pk=link.pk).update(
+        created_at=timezone.now() - timedelta(days=20),
+        expires_at=timezone.now() - timedelta(days=6),
+    )
+
+
+def an_answered_link(world: World, user) -> None:
+    link = a_partner_link(world)
+    share_services.partner_view_submit(link=link, steps=dict.fromkeys(rubric.CATEGORY_KEYS, 2))
+
+
+def new_partner_link(world: World) -> dict:
+    return {"contact_name": "Dana Partner", "contact_email": "dana@acme.example", "days": "14"}
+
+
+def unnamed_partner_link(world: World) -> dict:
+    return {**new_partner_link(world), "contact_name": ""}
+
+
+def a_rating_without_support(world: World) -> dict:
+    data = rating(world)
+    del data["support"]
+    return data
+
+
+def partner_link_made(world: World, user) -> None:
+    link = PartnerLink.objects.get()
+    assert (link.integration, link.created_by, link.contact_name) == (
+        world.integration,
+        user,
+        "Dana Partner",
+    )
+
+
+def partner_link_withdrawn(world: World, user) -> None:
+    assert PartnerLink.objects.get().revoked_at is not None
+
+
+def partner_view_recorded(world: World, user) -> None:
+    view = PartnerView.objects.get()
+    assert (view.integration, view.contact_name) == (world.integration, "Dana Partner")
+    assert PartnerLink.objects.get().submitted_at == view.rated_at
+
+
+# -- review snapshots (issue 14): what exists before a request, the bodies --------------------
+
+
+def a_frozen_review(world: World, user) -> None:
+    snapshot_services.snapshot_create(
+        partner=world.partner,
+        created_by=UserFactory(username="reviewer"),
+        title="Q3 review",
+        actions=[snapshot_services.ActionInput("Share the sandbox")],
+    )
+
+
+def a_review_to_freeze(world: World) -> dict:
+    return {
+        "title": "Q3 review",
+        "review_date": "2026-10-01",
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-what": "Share the sandbox",
+    }
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -864,6 +977,110 @@ ROWS: list[Row] = [
     row("admin:api_apitoken_add", "POST", "/admin/api/apitoken/add/",
         LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200,
         case="a token for a superuser", given=a_superuser, data=token_for_the_superuser),
+    # -- partner links (issue 14): made and withdrawn by whoever may rate the integration;
+    # the public page answers everyone alike, signed in or not, member or not --
+    row("partners:integration_share", "GET", "/integrations/{pk}/share/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200),
+    row("partners:integration_share", "HEAD", "/integrations/{pk}/share/",
+        LOGIN,    ASK,      DENY,     200,      DENY,     200,      200),
+    row("partners:integration_share", "POST", "/integrations/{pk}/share/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        data=new_partner_link, to="/integrations/{pk}/share/#new-link", done=partner_link_made),
+    row("partners:integration_share", "POST", "/integrations/{pk}/share/",
+        LOGIN,    ASK,      DENY,     INVALID,  DENY,     INVALID,  INVALID,
+        case="without the contact's name", data=unnamed_partner_link),
+    row("partners:integration_share", "DELETE", "/integrations/{pk}/share/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405),
+    row("partners:integration_share", "GET", "/integrations/999999/share/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown id"),
+    row("partners:integration_share_revoke", "POST", "/integrations/{pk}/share/{link}/revoke/",
+        LOGIN,    ASK,      DENY,     REDIRECT, DENY,     REDIRECT, REDIRECT,
+        given=an_open_link, data=nothing, to="/integrations/{pk}/share/#links",
+        done=partner_link_withdrawn),
+    row("partners:integration_share_revoke", "GET", "/integrations/{pk}/share/{link}/revoke/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=an_open_link),
+    row("partners:integration_share_revoke", "POST", "/integrations/{pk}/share/{link}/revoke/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="another integration's link", given=a_link_of_the_other_integration, data=nothing),
+    row("partners:integration_share_revoke", "POST", "/integrations/{pk}/share/999999/revoke/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown link", data=nothing),
+    row("partners:share_answer", "GET", f"/share/{TABLE_TOKEN}/",
+        200,      200,      200,      200,      200,      200,      200,
+        given=an_open_link),
+    row("partners:share_answer", "HEAD", f"/share/{TABLE_TOKEN}/",
+        200,      200,      200,      200,      200,      200,      200,
+        given=an_open_link),
+    row("partners:share_answer", "POST", f"/share/{TABLE_TOKEN}/",
+        REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        given=an_open_link, data=rating, to=f"/share/{TABLE_TOKEN}/thanks/",
+        done=partner_view_recorded),
+    row("partners:share_answer", "POST", f"/share/{TABLE_TOKEN}/",
+        INVALID,  INVALID,  INVALID,  INVALID,  INVALID,  INVALID,  INVALID,
+        case="a category without a step", given=an_open_link, data=a_rating_without_support),
+    row("partners:share_answer", "PUT", f"/share/{TABLE_TOKEN}/",
+        405,      405,      405,      405,      405,      405,      405,
+        given=an_open_link),
+    row("partners:share_answer", "GET", "/share/no-such-token/",
+        404,      404,      404,      404,      404,      404,      404,
+        case="unknown token", given=a_fresh_visitor),
+    row("partners:share_answer", "GET", f"/share/{TABLE_TOKEN}/",
+        410,      410,      410,      410,      410,      410,      410,
+        case="withdrawn", given=a_withdrawn_link),
+    row("partners:share_answer", "GET", f"/share/{TABLE_TOKEN}/",
+        410,      410,      410,      410,      410,      410,      410,
+        case="expired", given=an_expired_link),
+    row("partners:share_answer", "POST", f"/share/{TABLE_TOKEN}/",
+        410,      410,      410,      410,      410,      410,      410,
+        case="answered already", given=an_answered_link, data=rating),
+    row("partners:share_thanks", "GET", f"/share/{TABLE_TOKEN}/thanks/",
+        200,      200,      200,      200,      200,      200,      200,
+        given=an_answered_link),
+    row("partners:share_thanks", "GET", f"/share/{TABLE_TOKEN}/thanks/",
+        REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT,
+        case="not answered yet", given=an_open_link, to=f"/share/{TABLE_TOKEN}/"),
+    row("partners:share_thanks", "GET", f"/share/{TABLE_TOKEN}/thanks/",
+        410,      410,      410,      410,      410,      410,      410,
+        case="withdrawn", given=a_withdrawn_link),
+    row("partners:share_thanks", "POST", f"/share/{TABLE_TOKEN}/thanks/",
+        405,      405,      405,      405,      405,      405,      405,
+        given=an_answered_link),
+    # -- review snapshots (issue 14): members read a partner's reviews, one review and its
+    # PDF; leads and admins freeze them and make the acknowledgement link; the partner's
+    # acknowledgement page is public, by link only --
+    *read_rows("snapshots:review_list", "/partners/{slug}/reviews/", refused="PUT"),
+    row("snapshots:review_list", "POST", "/partners/{slug}/reviews/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        data=a_review_to_freeze, to="/partners/{slug}/reviews/1/"),
+    row("snapshots:review_list", "GET", "/partners/nobody/reviews/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown partner"),
+    *[replace(r, given=a_frozen_review)
+      for r in read_rows("snapshots:review_detail", "/partners/{slug}/reviews/1/")],
+    row("snapshots:review_detail", "GET", "/partners/{slug}/reviews/2/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown number", given=a_frozen_review),
+    *[replace(r, given=a_frozen_review)
+      for r in read_rows("snapshots:review_pdf", "/partners/{slug}/reviews/1.pdf")],
+    row("snapshots:action_done", "POST", "/partners/{slug}/reviews/1/actions/999999/done/",
+        LOGIN,    ASK,      404,      404,      404,      404,      404,
+        case="unknown action", given=a_frozen_review, data=nothing),
+    row("snapshots:action_done", "GET", "/partners/{slug}/reviews/1/actions/999999/done/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=a_frozen_review),
+    row("snapshots:ack_link_create", "POST", "/partners/{slug}/reviews/1/acknowledgement-link/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        given=a_frozen_review, data=nothing, to="/partners/{slug}/reviews/1/#acknowledgement"),
+    row("snapshots:ack_link_create", "GET", "/partners/{slug}/reviews/1/acknowledgement-link/",
+        LOGIN,    ASK,      405,      405,      405,      405,      405,
+        given=a_frozen_review),
+    row("snapshots:acknowledge", "GET", "/acknowledge/no-such-token/",
+        404,      404,      404,      404,      404,      404,      404,
+        case="unknown token"),
+    row("snapshots:acknowledge", "PUT", "/acknowledge/no-such-token/",
+        405,      405,      405,      405,      405,      405,      405),
 ]
 # fmt: on
 
@@ -972,6 +1189,14 @@ def snapshot() -> tuple:
                 "user_id", "review_reminders", "owner_digest", "lead_digest"
             )
         ),
+        list(PartnerLink.objects.order_by("pk").values_list("pk", "revoked_at", "submitted_at")),
+        PartnerView.objects.count(),
+        list(
+            ReviewSnapshot.objects.order_by("pk").values_list(
+                "pk", "content", "ack_token_hash", "acknowledged_at"
+            )
+        ),
+        list(AgreedAction.objects.order_by("pk").values_list("pk", "what", "done_at")),
     )
 
 
