@@ -18,7 +18,7 @@ from scorecard.rubric import CATEGORIES, MAX_STEP, STEP_NUMBERS
 
 TILE_WIDTH = 112
 TILE_HEIGHT = 40
-GUTTER = 8
+GUTTER = 14
 LEFT = 8
 TOP = 8
 LABEL_HEIGHT = 34
@@ -46,12 +46,13 @@ def _y(step: int) -> int:
 
 
 def _path_points(steps: Mapping[str, int], *, raise_by: int) -> str:
-    # Through each tile's lower half (below the step's name), one point per category.
+    # Level through each tile's lower half (below the step's name), changing step only
+    # in the gutter between two columns, so no line crosses a name.
     points = []
     for column, category in enumerate(CATEGORIES):
-        x = _x(column) + TILE_WIDTH // 2
         y = _y(steps[category.key]) + TILE_HEIGHT - 10 - raise_by
-        points.append(f"{x},{y}")
+        points.append(f"{_x(column) + 6},{y}")
+        points.append(f"{_x(column) + TILE_WIDTH - 6},{y}")
     return " ".join(points)
 
 

@@ -51,10 +51,11 @@ class ActionForm(forms.Form):
         required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, owners=None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners=None, owner_choices=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
-        self.fields["owner"].label_from_instance = display_name
+        # The rows share one reading of the people (owner_choices), not one query each.
+        self.fields["owner"].choices = owner_choices
         _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
@@ -65,6 +66,10 @@ class ActionForm(forms.Form):
 
 
 ActionFormSet = forms.formset_factory(ActionForm, extra=NEW_ACTION_ROWS, max_num=20)
+
+
+def owner_choices(owners) -> list[tuple[Any, str]]:
+    return [("", "No owner"), *((person.pk, display_name(person)) for person in owners)]
 
 
 def typed_actions(formset: forms.BaseFormSet) -> list[ActionInput]:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from partners import share_tokens
 from partners.models import Integration, Partner
 from partners.people import display_name
 from snapshots import content as frozen
@@ -153,3 +154,61 @@ def action_mark_done(
         action.done_by_name = display_name(by)
         action.save(update_fields=["done_at", "done_by", "done_by_name"])
     return action
+
+
+# -- the partner's acknowledgement -------------------------------------------------------------
+
+
+def ack_link_create(*, snapshot: ReviewSnapshot, now: datetime | None = None) -> str:
+    """A new acknowledgement link for the review: the raw token, shown once.
+
+    Of the partner-link kind (partners.share_tokens): random, only its hash
+    kept, valid ACK_LINK_DAYS. A new link replaces the one before.
+    """
+    if snapshot.acknowledged_at is not None:
+        raise ValidationError("This review is already acknowledged.")
+    token = share_tokens.make_token()
+    snapshot.ack_token_hash = share_tokens.token_hash(token)
+    snapshot.ack_expires_at = share_tokens.expiry(ACK_LINK_DAYS, now)
+    snapshot.save(update_fields=["ack_token_hash", "ack_expires_at"])
+    return token
+
+
+def snapshot_for_ack_token(token: str) -> ReviewSnapshot | None:
+    if not share_tokens.looks_like_a_token(token):
+        return None
+    return (
+        ReviewSnapshot.objects.select_related("partner")
+        .filter(ack_token_hash=share_tokens.token_hash(token))
+        .first()
+    )
+
+
+def ack_link_expired(snapshot: ReviewSnapshot, now: datetime | None = None) -> bool:
+    """An unacknowledged review's link past its date (an acknowledged one stays readable)."""
+    return (
+        snapshot.acknowledged_at is None
+        and snapshot.ack_expires_at is not None
+        and (now or timezone.now()) >= snapshot.ack_expires_at
+    )
+
+
+def snapshot_acknowledge(
+    *, snapshot: ReviewSnapshot, name: str, now: datetime | None = None
+) -> ReviewSnapshot:
+    """Record the partner contact's acknowledgement: their name and when. Once."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Type your name to acknowledge the review."})
+    if len(name) > 120:
+        raise ValidationError({"name": "Keep your name to 120 characters."})
+    with transaction.atomic():
+        locked = ReviewSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+        if locked.acknowledged_at is not None:
+            raise ValidationError("This review is already acknowledged.")
+        if ack_link_expired(locked, now):
+            raise ValidationError("This link has expired.")
+        locked.acknowledged_by = name
+        locked.acknowledged_at = now or timezone.now()
+        locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    return locked

@@ -16,4 +16,11 @@ urlpatterns = [
         views.action_done,
         name="action_done",
     ),
+    path(
+        "partners/<slug:slug>/reviews/<int:number>/acknowledgement-link/",
+        views.ack_link_create,
+        name="ack_link_create",
+    ),
+    # The partner contact's page: public, by link only, the frozen review read-only.
+    path("acknowledge/<str:token>/", views.acknowledge, name="acknowledge"),
 ]

@@ -11,18 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from partners import share_limits, share_tokens
 from partners.forms import apply_service_errors
 from partners.models import Partner
 from scorecard.roadmap_svg import roadmap_svg
 from snapshots import permissions, selectors, services
-from snapshots.forms import ActionFormSet, FreezeForm, typed_actions
+from snapshots.forms import ActionFormSet, FreezeForm, owner_choices, typed_actions
 from snapshots.models import AgreedAction, ReviewSnapshot
 from snapshots.pdf import html_to_pdf
 
@@ -43,8 +46,11 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     if can_freeze:
         data = request.POST if request.method == "POST" else None
         form = FreezeForm(data, partner=partner)
+        owners = selectors.action_owners()
         actions = ActionFormSet(
-            data, prefix="actions", form_kwargs={"owners": selectors.action_owners()}
+            data,
+            prefix="actions",
+            form_kwargs={"owners": owners, "owner_choices": owner_choices(owners)},
         )
         if request.method == "POST" and form.is_valid() and actions.is_valid():
             try:
@@ -111,6 +117,12 @@ def review_context(snapshot: ReviewSnapshot, user=None, *, for_pdf: bool = False
         "action_rows": rows,
         "open_action_count": sum(1 for action in actions if action.is_open),
         "for_pdf": for_pdf,
+        "can_ask_ack": (
+            not for_pdf
+            and user is not None
+            and snapshot.acknowledged_at is None
+            and permissions.can_freeze(user)
+        ),
     }
 
 
@@ -147,3 +159,58 @@ def action_done(request: HttpRequest, slug: str, number: int, action_pk: int) ->
     else:
         messages.success(request, f"Marked done: {action.what}")
     return redirect(f"{snapshot.get_absolute_url()}#actions")
+
+
+@require_POST
+def ack_link_create(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A link for the partner contact to acknowledge the review (shown once, here)."""
+    snapshot = _snapshot(slug, number)
+    _require(permissions.can_freeze(request.user))
+    try:
+        token = services.ack_link_create(snapshot=snapshot)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        link = request.build_absolute_uri(f"/acknowledge/{token}/")
+        messages.success(
+            request,
+            f"Send this link to the partner contact (shown once, valid "
+            f"{services.ACK_LINK_DAYS} days): {link}",
+        )
+    return redirect(f"{snapshot.get_absolute_url()}#acknowledgement")
+
+
+def _public(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, f"snapshots/{template}", context, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"  # a capability link
+    return response
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def acknowledge(request: HttpRequest, token: str) -> HttpResponse:
+    """The partner contact's view of the frozen review (only what it holds); POST with
+    their name acknowledges it, once. Rate-limited as the partner links are."""
+    verdict = share_limits.check(
+        request, share_tokens.token_hash(token[: share_tokens.MAX_TOKEN_LENGTH + 1])
+    )
+    if not verdict.allowed:
+        response = _public(request, "ack_closed.html", {"reason": "limited"}, status=429)
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
+    snapshot = services.snapshot_for_ack_token(token)
+    if snapshot is None:
+        return _public(request, "ack_closed.html", {"reason": "unknown"}, status=404)
+    if services.ack_link_expired(snapshot):
+        return _public(request, "ack_closed.html", {"reason": "expired"}, status=410)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.snapshot_acknowledge(snapshot=snapshot, name=request.POST.get("name", ""))
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            return redirect(request.path)
+    context = review_context(snapshot, for_pdf=False)
+    return _public(request, "acknowledge.html", {**context, "ack_error": error})
