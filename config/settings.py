@@ -212,13 +212,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True  # Django's default, stated: browsers trust o
 # history list sets style="border-top: 0" on its entry count, which then keeps
 # the admin's hairline (cosmetic; not worth a copy of its template).
 # Bootstrap's CSS draws small icons (select arrows, close buttons) as data:
-# SVG images.
+# SVG images.  blob: images are plotly.js's PNG export (static/js/charts.js):
+# it loads the chart's SVG as an image from a blob: URL to draw it on a canvas.
+# Only a script of ours can make a blob: URL, and script-src stays 'self'.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
         "script-src": [csp.SELF],
         "style-src": [csp.SELF],
-        "img-src": [csp.SELF, "data:"],
+        "img-src": [csp.SELF, "data:", "blob:"],
         "font-src": [csp.SELF],
         "connect-src": [csp.SELF],
         "object-src": [csp.NONE],
