@@ -37,6 +37,7 @@ from partners.demo.scale import SCALE_SEED, build_scale
 from partners.models import Assessment, Integration, Partner, Team
 from partners.site import site_url
 from reviews.demo import seed_review_cycles
+from snapshots.demo import seed_review_snapshots
 
 RESET_COMMAND = "DEBUG=true .venv/bin/python manage.py changepassword demo"
 
@@ -112,6 +113,9 @@ class Command(BaseCommand):
         if review_cycles.anything:
             described = "; ".join(f"{name} ({state})" for name, state in review_cycles.cycles)
             self.stdout.write(self.style.SUCCESS(f"Review cycles created: {described}."))
+        with transaction.atomic():
+            if seed_review_snapshots(now=now):
+                self.stdout.write(self.style.SUCCESS("A past review with open actions created."))
 
         teams = demo_teams()
         if count:
