@@ -1,8 +1,8 @@
-"""Site-wide pages: the dashboard, the comparison, their CSV downloads, the health check."""
+"""Site-wide pages: the dashboard, the comparison, their downloads, the health check."""
 
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +13,7 @@ from dashboard import comparison, ranking_csv, what_if
 from dashboard import content as dashboard
 from partners import figures, filters, portfolio_cache
 from partners.filters import IntegrationFilter
+from partners.models import Integration
 
 
 @require_safe
@@ -58,13 +59,24 @@ def what_if_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
-def export(request: HttpRequest) -> HttpResponse:
-    """The dashboard's table, under the same filters and sort order, as a CSV download."""
+def _ranked(request: HttpRequest) -> QuerySet[Integration]:
+    """The dashboard's table under the request's filters and sort order, for its downloads."""
     now = timezone.localtime()
     choices = filters.filter_choices(portfolio_cache.current_version())
     filterset = IntegrationFilter(request.GET, choices=choices, now=now, user=request.user)
-    return ranking_csv.csv_response(filterset.ranked, "integrations")
+    return filterset.ranked
+
+
+@require_safe
+def export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's table, under the same filters and sort order, as a CSV download."""
+    return ranking_csv.csv_response(_ranked(request), "integrations")
+
+
+@require_safe
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same download as a workbook (.xlsx)."""
+    return ranking_csv.xlsx_response(_ranked(request), "integrations")
 
 
 @require_safe
@@ -108,7 +120,20 @@ def compare_export(request: HttpRequest) -> HttpResponse:
     form = comparison.CompareForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    # The rows the form read, in the order the comparison shows them, with their plans.
+    return ranking_csv.csv_response(_compared(form), "comparison")
+
+
+@require_safe
+def compare_export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same download as a workbook (.xlsx)."""
+    form = comparison.CompareForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    return ranking_csv.xlsx_response(_compared(form), "comparison")
+
+
+def _compared(form: comparison.CompareForm) -> list[Integration]:
+    """The rows the form read, in the order the comparison shows them, with their plans."""
     integrations = form.integrations
     prefetch_related_objects(integrations, "category_plans")
-    return ranking_csv.csv_response(integrations, "comparison")
+    return integrations

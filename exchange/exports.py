@@ -1,9 +1,10 @@
-"""CSV exports of partners, integrations (with their current scorecard), assessments, plans
-and hurdles.
+"""CSV and Excel exports of partners, integrations (with their current scorecard),
+assessments, plans and hurdles.
 
 Each is streamed from one query read in chunks, so memory stays flat however
 many rows there are; the columns are :mod:`exchange.formats`', so an export
-imports back as it is.
+imports back as it is.  The workbook (.xlsx) holds the same rows as the CSV
+file, written by :mod:`partners.spreadsheets`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from exchange import formats
 from exchange.models import ImportKind
 from partners.csv_files import CHUNK_SIZE, lines, streaming_response
 from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner
+from partners.spreadsheets import xlsx_response
 from scorecard import rubric
 
 # Plans in the rubric's order of categories, not the keys' alphabetical one.
@@ -48,17 +50,29 @@ def records(kind: ImportKind | str) -> QuerySet:
     return Assessment.objects.for_export()
 
 
-def export_lines(kind: ImportKind | str) -> Iterator[str]:
-    """The export's CSV text, a line at a time: the header, then one line per record."""
+def export_rows(kind: ImportKind | str) -> Iterator[list[object]]:
+    """The export's rows, one per record, a value per column: the CSV's and the workbook's."""
     columns = formats.columns(kind)
-    rows = (
+    return (
         [column.value(record) for column in columns]
         for record in records(kind).iterator(chunk_size=CHUNK_SIZE)
     )
-    return lines(formats.header(kind), rows)
+
+
+def export_lines(kind: ImportKind | str) -> Iterator[str]:
+    """The export's CSV text, a line at a time: the header, then one line per record."""
+    return lines(formats.header(kind), export_rows(kind))
 
 
 def export_response(kind: ImportKind | str) -> StreamingHttpResponse:
     """The export as a download named ``<kind>-YYYY-MM-DD.csv``."""
     kind = ImportKind(kind)
     return streaming_response(export_lines(kind), kind.value, timezone.now())
+
+
+def export_xlsx_response(kind: ImportKind | str) -> FileResponse:
+    """The export as a workbook named ``<kind>-YYYY-MM-DD.xlsx``: the CSV's rows, typed."""
+    kind = ImportKind(kind)
+    return xlsx_response(
+        formats.columns(kind), export_rows(kind), kind.value, timezone.now(), title=kind.label
+    )

@@ -37,6 +37,7 @@ __all__ = [
     "required_columns",
     "step_column",
     "template_csv",
+    "template_rows",
 ]
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -181,16 +182,22 @@ _EXAMPLES: dict[str, list[dict[str, str]]] = {
 }
 
 
-def template_csv(kind: ImportKind | str) -> str:
+def template_rows(kind: ImportKind | str) -> tuple[list[Column], list[list[str]]]:
     """A file to start from: the columns the import reads and example rows.
 
     The examples name a team ("Logistics") and a user ("jdoe") that must exist
     before such a file imports; the page offering the template says so.
     """
-    names = import_columns(kind)
+    reading = [column for column in columns(kind) if not column.read_only]
+    examples = _EXAMPLES[ImportKind(kind)]
+    return reading, [[example.get(column.name, "") for column in reading] for example in examples]
+
+
+def template_csv(kind: ImportKind | str) -> str:
+    """:func:`template_rows` as a CSV file."""
+    reading, rows = template_rows(kind)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(names)
-    for example in _EXAMPLES[ImportKind(kind)]:
-        writer.writerow([example.get(name, "") for name in names])
+    writer.writerow([column.name for column in reading])
+    writer.writerows(rows)
     return out.getvalue()

@@ -1,8 +1,10 @@
 """The upload form of /import/: what the file holds, and the file, checked as a whole.
 
 Row-by-row checks belong to the preview (exchange.importer); this form refuses
-only what makes a preview impossible: no file, not a CSV file, too large, not
-UTF-8 text, or missing columns.  Each refusal is said beside the file field.
+only what makes a preview impossible: no file, neither a CSV file nor an Excel
+workbook, too large, not UTF-8 text, too many rows, or missing columns.  Each
+refusal is said beside the file field.  A workbook (.xlsx) is read as the CSV
+text of its first sheet (exchange.workbooks), which is what the upload keeps.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from exchange import tables
+from exchange import tables, workbooks
 from exchange.models import ImportKind
 
 MEGABYTE = 1024 * 1024
@@ -59,9 +61,9 @@ class ImportUploadForm(forms.Form):
         error_messages={"required": "Choose what the file holds."},
     )
     file = forms.FileField(
-        label="CSV file",
+        label="CSV file or Excel workbook",
         error_messages={
-            "required": "Choose a CSV file to upload.",
+            "required": "Choose a CSV file or an Excel workbook to upload.",
             "empty": "This file is empty. Choose a CSV file with a header row and your rows.",
             "invalid": "No file was received. Choose the file again.",
         },
@@ -72,17 +74,19 @@ class ImportUploadForm(forms.Form):
         self.text = ""
         self.filename = ""
         # The help text names the limit in force (settings may be overridden).
-        self.fields[
-            "file"
-        ].help_text = f"A .csv file saved as UTF-8, up to {megabytes(settings.IMPORT_MAX_BYTES)}."
+        self.fields["file"].help_text = (
+            "A .csv file saved as UTF-8, or an .xlsx workbook (its first sheet is read), up to "
+            f"{megabytes(settings.IMPORT_MAX_BYTES)}."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         self.filename = _clean_filename(upload.name or "")
-        if not self.filename.lower().endswith(".csv"):
+        workbook = workbooks.is_workbook_name(self.filename)
+        if not (workbook or self.filename.lower().endswith(".csv")):
             raise forms.ValidationError(
-                "Only .csv files can be imported. In your spreadsheet, use "
-                "“Save as” or “Download” and choose CSV (UTF-8).",
+                "Only .csv and .xlsx files can be imported. In your spreadsheet, use "
+                "“Save as” or “Download” and choose Excel Workbook (.xlsx) or CSV (UTF-8).",
                 code="extension",
             )
         limit = settings.IMPORT_MAX_BYTES
@@ -98,7 +102,8 @@ class ImportUploadForm(forms.Form):
                 },
             )
         try:
-            self.text = tables.decode(upload.read())
+            data = upload.read()
+            self.text = workbooks.workbook_text(data) if workbook else tables.decode(data)
         except tables.FileError as error:
             raise forms.ValidationError(str(error), code="file") from error
         return upload

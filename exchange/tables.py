@@ -37,8 +37,8 @@ def decode(data: bytes) -> str:
         raise FileError(_NOT_UTF8)
     if data.startswith(b"PK\x03\x04"):
         raise FileError(
-            "This is a spreadsheet workbook (such as .xlsx), not a CSV file. Save the sheet as "
-            "“CSV UTF-8” and upload that."
+            "This is a spreadsheet workbook (such as .xlsx), not a CSV file. Upload it named "
+            ".xlsx, or save the sheet as “CSV UTF-8” and upload that."
         )
     if b"\x00" in data:
         raise FileError(

@@ -24,5 +24,11 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/templates/<import_kind:kind>.csv", views.import_template, name="import_template"),
+    path(
+        "import/templates/<import_kind:kind>.xlsx",
+        views.import_template_xlsx,
+        name="import_template_xlsx",
+    ),
     path("export/<import_kind:kind>.csv", views.export, name="export"),
+    path("export/<import_kind:kind>.xlsx", views.export_xlsx, name="export_xlsx"),
 ]

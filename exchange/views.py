@@ -1,4 +1,4 @@
-"""CSV pages: upload a file, review its preview, commit it; download templates and exports.
+"""Exchange pages: upload a CSV or Excel file, preview it, commit it; templates and exports.
 
 Views stay thin: exchange.forms checks the file, exchange.importer reads and
 writes the rows, exchange.services keeps the upload between preview and commit.
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -20,6 +20,7 @@ from exchange import exports, formats, importer, services, tables
 from exchange.forms import KIND_HELP, ImportUploadForm
 from exchange.models import ImportKind, PendingImport
 from partners import permissions
+from partners.spreadsheets import xlsx_response
 
 # The preview lists at most this many rows (a note says how many more there are)...
 ROWS_SHOWN = 500
@@ -193,6 +194,19 @@ def import_template(request: HttpRequest, kind: ImportKind) -> HttpResponse:
 
 
 @require_safe
+def import_template_xlsx(request: HttpRequest, kind: ImportKind) -> FileResponse:
+    """The template as a workbook: the same columns and examples."""
+    columns, rows = formats.template_rows(kind)
+    return xlsx_response(columns, rows, f"{kind.value}-template", None, title=kind.label)
+
+
+@require_safe
 def export(request: HttpRequest, kind: ImportKind) -> StreamingHttpResponse:
     """Every record of ``kind`` as a CSV download, in the columns the import reads back."""
     return exports.export_response(kind)
+
+
+@require_safe
+def export_xlsx(request: HttpRequest, kind: ImportKind) -> FileResponse:
+    """The same export as a workbook (.xlsx)."""
+    return exports.export_xlsx_response(kind)

@@ -205,7 +205,7 @@ def test_upload_page_lists_own_pending_uploads(lead_client, user):
 def test_no_file(lead_client):
     response = lead_client.post(UPLOAD, {"kind": "integrations"})
     assert response.status_code == 200
-    assert "Choose a CSV file to upload." in file_errors(response)
+    assert "Choose a CSV file or an Excel workbook to upload." in file_errors(response)
     assert checked_kind(response) == "integrations"
     assert not PendingImport.objects.exists()
 
@@ -225,12 +225,12 @@ def test_unknown_kind(lead_client):
     assert not PendingImport.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["partners.xlsx", "partners", "partners.csv.exe", "notes.txt"])
+@pytest.mark.parametrize("name", ["partners.xls", "partners", "partners.csv.exe", "notes.txt"])
 def test_not_a_csv_name(lead_client, name):
     response = upload(lead_client, "partners", csv_text(ImportKind.PARTNERS, []), name=name)
     assert response.status_code == 200
     errors = file_errors(response)
-    assert "Only .csv files can be imported." in errors
+    assert "Only .csv and .xlsx files can be imported." in errors
     assert checked_kind(response) == "partners"
     assert not PendingImport.objects.exists()
 
