@@ -112,12 +112,24 @@
     });
   }
 
+  // The chart arrives as one image (role="img", named by its label, described by its
+  // table), and an image's content is hidden from assistive technology: the save
+  // buttons inside it would be unreachable. Drawn, it becomes a figure under the same
+  // name and description, whose drawing stays hidden and whose buttons are reachable.
+  function exposeSaveButtons(element) {
+    element.setAttribute("role", "figure");
+    element.querySelectorAll(".main-svg").forEach(function (svg) {
+      svg.setAttribute("aria-hidden", "true");
+    });
+  }
+
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var source = document.getElementById(element.dataset.chart);
     if (!source || typeof Plotly === "undefined") { return; }
     var figure = JSON.parse(source.textContent);
     fitToWidth(figure, element.clientWidth);
     Plotly.newPlot(element, figure.data, figure.layout, config(element.dataset.chart)).then(function () {
+      exposeSaveButtons(element);
       highlightOnHover(element, figure);
     });
   });
