@@ -72,7 +72,8 @@ def integration_share(request: HttpRequest, pk: int) -> HttpResponse:
             response = redirect(reverse("partners:integration_share", args=[pk]) + "#new-link")
             _hand_over(response, request, link, raw_token)
             return response
-    new_link = _take_over(request, integration) if request.method != "POST" else None
+    # A GET takes the new token over (a HEAD, which shows nothing, leaves it waiting).
+    new_link = _take_over(request, integration) if request.method == "GET" else None
     links = list(integration.partner_links.select_related("created_by"))
     response = render(
         request,
@@ -85,7 +86,7 @@ def integration_share(request: HttpRequest, pk: int) -> HttpResponse:
             "our_company": settings.OUR_COMPANY_NAME,
         },
     )
-    if NEW_LINK_COOKIE in request.COOKIES:
+    if request.method == "GET" and NEW_LINK_COOKIE in request.COOKIES:
         response.delete_cookie(NEW_LINK_COOKIE, path=_cookie_path(integration.pk))
     return response
 
@@ -125,7 +126,11 @@ def _take_over(request: HttpRequest, integration: Integration) -> dict | None:
         pk=link_id, integration=integration, created_by_id=request.user.pk
     ).first()
     # Shown only while the token still opens the link (it may be withdrawn meanwhile).
-    if link is None or link.token_hash != share_tokens.token_hash(token) or link.state() != "valid":
+    if (
+        link is None
+        or link.token_hash != share_tokens.token_hash(token)
+        or link.state() != PartnerLinkState.VALID
+    ):
         return None
     path = reverse("partners:share_answer", args=[token])
     return {"link": link, "url": site.absolute_url(path)}
