@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.utils import timezone
+
 from partners import portfolio_cache, selectors
-from partners.models import Assessment, Integration
+from partners.models import Assessment, Integration, PartnerView
 from scorecard import charts, radar, roadmap
 from scorecard.planning import Target, TargetStatus
 
@@ -47,27 +49,41 @@ def roadmap_plan(
     )
 
 
+def partner_line(integration: Integration, view: PartnerView | None) -> roadmap.PartnerLine | None:
+    """The partner's view as the roadmap draws it, dated on the site's calendar."""
+    if view is None:
+        return None
+    return roadmap.PartnerLine(
+        integration.partner.name, view.steps, timezone.localtime(view.rated_at).date()
+    )
+
+
 def integration_figures(
     integration: Integration,
     version: str | None,
     *,
     targets: Mapping[str, Target] | None = None,
     statuses: Mapping[str, TargetStatus] | None = None,
+    partner_view: PartnerView | None = None,
 ) -> IntegrationFigures:
-    """The scorecard page's roadmap, radar and charts over time.
+    """The scorecard page's roadmap, radar and charts over time; the roadmap draws
+    ``partner_view`` (the newest) beside ours.
 
     Plans do not change the data version and a status changes with the day, so
-    the targets and statuses drawn are part of the cache key.
+    the targets and statuses drawn are part of the cache key. A new partner view
+    changes the version; its id is in the key too, so a figure never shows another.
     """
     plan = roadmap_plan(integration, targets=targets or {}, statuses=statuses or {})
+    partner = partner_line(integration, partner_view)
     built = portfolio_cache.cached(
         "integration-figures",
-        lambda: _integration_figures(integration, plan),
+        lambda: _integration_figures(integration, plan, partner),
         version=version,
         params=[
             integration.pk,
             sorted((key, t.step, t.date.isoformat()) for key, t in plan.targets.items()),
             sorted((key, s.key) for key, s in plan.statuses.items()),
+            partner_view.pk if partner_view else None,
         ],
     )
     current = integration.current_assessment
@@ -76,12 +92,14 @@ def integration_figures(
     return replace(built, rows=roadmap.roadmap_rows(current.steps, plan, current.notes))
 
 
-def _integration_figures(integration: Integration, plan: roadmap.Plan) -> IntegrationFigures:
+def _integration_figures(
+    integration: Integration, plan: roadmap.Plan, partner: roadmap.PartnerLine | None
+) -> IntegrationFigures:
     score = integration.score
     if not score:
         return IntegrationFigures()
     series = roadmap.RoadmapSeries(integration.name, score.steps)
-    road = charts.figure_json(roadmap.roadmap_chart([series], plan))
+    road = charts.figure_json(roadmap.roadmap_chart([series], plan, partner))
     spider = charts.figure_json(radar.radar_chart(score.steps, plan))
     ratings = charted_ratings(integration)
     over_time = None

@@ -21,6 +21,7 @@ from partners import (
     figures,
     history,
     hurdle_services,
+    partner_view_reads,
     permissions,
     plan_services,
     portfolio_cache,
@@ -44,7 +45,7 @@ from partners.plan_forms import (
     plan_forms,
     refuse_plans,
 )
-from scorecard import charts, planning, rubric
+from scorecard import charts, partner_gap, planning, rubric
 
 PARTNERS_PER_PAGE = 25
 INTEGRATIONS_PER_PAGE = 25
@@ -228,7 +229,10 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statuses = planning.target_statuses(
         targets=targets, steps=score.steps if score else None, today=timezone.localdate()
     )
-    charts = figures.integration_figures(integration, version, targets=targets, statuses=statuses)
+    partner_view = partner_view_reads.latest(integration)
+    charts = figures.integration_figures(
+        integration, version, targets=targets, statuses=statuses, partner_view=partner_view
+    )
     # The relationship's warnings are shown in its own section, the others beside the score.
     relationship_warnings = integration.relationship_warnings()
     plan_rows = selectors.plan_rows(integration, plans, timezone.localdate())
@@ -254,6 +258,15 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": history.integration_changes(
                 integration, before=history.parse_cursor(request.GET.get("changes_before"))
             ),
+            "partner_view": partner_view,
+            "both_sides": (
+                partner_gap.gap_rows(score.steps if score else None, partner_view.steps)
+                if partner_view
+                else None
+            ),
+            "seen_differently": partner_gap.differences(score.steps, partner_view.steps)
+            if score and partner_view
+            else [],
         },
     )
 

@@ -58,20 +58,23 @@ def seen_differently(ours: Steps | None, theirs: Steps | None) -> bool:
 
 @dataclass(frozen=True)
 class GapRow:
-    """One category of the "seen from both sides" table."""
+    """One category of the "seen from both sides" table (``ours`` and ``gap`` are None
+    while we have not rated the integration)."""
 
     category: Category
-    ours: Step
+    ours: Step | None
     theirs: Step
-    gap: int
+    gap: int | None
 
     @property
     def wide(self) -> bool:
-        return abs(self.gap) >= CATEGORY_GAP
+        return self.gap is not None and abs(self.gap) >= CATEGORY_GAP
 
     @property
     def signed_gap(self) -> str:
-        """The gap as read in a table: "+1", "0", "−2" (a true minus sign)."""
+        """The gap as read in a table: "+1", "0", "−2" (a true minus sign), "—" without ours."""
+        if self.gap is None:
+            return "—"
         if self.gap > 0:
             return f"+{self.gap}"
         if self.gap < 0:
@@ -79,26 +82,28 @@ class GapRow:
         return "0"
 
 
-def gap_rows(ours: Steps, theirs: Steps) -> list[GapRow]:
+def gap_rows(ours: Steps | None, theirs: Steps) -> list[GapRow]:
     """Each category with both sides' steps and the gap, in execution order."""
-    mine, partner = scoring.check_steps(ours), scoring.check_steps(theirs)
+    mine = scoring.check_steps(ours) if ours is not None else None
+    partner = scoring.check_steps(theirs)
     return [
         GapRow(
             category=category,
-            ours=category.step(mine[category.key]),
+            ours=category.step(mine[category.key]) if mine else None,
             theirs=category.step(partner[category.key]),
-            gap=partner[category.key] - mine[category.key],
+            gap=partner[category.key] - mine[category.key] if mine else None,
         )
         for category in CATEGORIES
     ]
 
 
-def explanation(ours: Steps, theirs: Steps) -> str:
-    """Why the two ratings are seen differently, in a sentence (empty when they are not)."""
+def differences(ours: Steps, theirs: Steps) -> list[str]:
+    """What makes the two ratings seen differently, a phrase each (empty when they are not):
+    the categories two steps apart, then the total if theirs is three or more below ours."""
     if not seen_differently(ours, theirs):
-        return ""
-    parts = []
+        return []
     rows = {row.category.key: row for row in gap_rows(ours, theirs)}
+    parts = []
     for key in wide_gaps(ours, theirs):
         row = rows[key]
         parts.append(f"{row.category.name}: ours {row.ours.name}, theirs {row.theirs.name}")
@@ -108,4 +113,10 @@ def explanation(ours: Steps, theirs: Steps) -> str:
             f"their total {scoring.total(theirs)} is {-difference} below ours "
             f"({scoring.total(ours)})"
         )
-    return "The partner sees it differently: " + "; ".join(parts) + "."
+    return parts
+
+
+def explanation(ours: Steps, theirs: Steps) -> str:
+    """Why the two ratings are seen differently, in a sentence (empty when they are not)."""
+    parts = differences(ours, theirs)
+    return f"The partner sees it differently: {'; '.join(parts)}." if parts else ""

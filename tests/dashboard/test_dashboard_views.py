@@ -796,10 +796,10 @@ COMPARE = 5 + NAVBAR
 # session, user, memberships, page count, page rows
 PARTNER_LIST = 5 + NAVBAR
 # session, user, memberships, integration with its scorecard and current rater,
-# the data version, plans, history count, history page, the newest page of changes to
-# the integration and to its plans; on a miss of the figures' cache, also the ratings
-# for the charts over time
-SCORECARD_HIT = 11 + NAVBAR  # + the open hurdles
+# the data version, plans, its newest partner view, history count, history page, the
+# newest page of changes to the integration and to its plans; on a miss of the figures'
+# cache, also the ratings for the charts over time
+SCORECARD_HIT = 12 + NAVBAR  # + the open hurdles
 SCORECARD_MISS = SCORECARD_HIT + 1
 # session, user, memberships, the data version, team choices, owner choices, the rows
 # and their plans for "Behind plan" (read in chunks: two queries per 1,000 rows, so two

@@ -91,3 +91,24 @@ def test_the_explanation_names_the_wide_categories_and_the_total():
     assert "Value transfer: ours Automatic, theirs Manual" in text
     assert "their total 9 is 4 below ours (13)" in text
     assert partner_gap.explanation(steps(), steps()) == ""
+
+
+def test_gap_rows_before_we_rate_show_theirs_alone():
+    rows = partner_gap.gap_rows(ours=None, theirs=steps(3, 1, 2, 2, 2))
+
+    assert [row.theirs.number for row in rows] == [3, 1, 2, 2, 2]
+    assert {(row.ours, row.gap, row.wide, row.signed_gap) for row in rows} == {
+        (None, None, False, "\u2014")
+    }
+
+
+def test_the_differences_are_a_phrase_each_in_rubric_order_then_the_total():
+    ours, theirs = steps(1, 2, 3, 2, 2), steps(3, 2, 1, 2, 2)
+
+    support = rubric.category("support")
+
+    assert partner_gap.differences(ours, theirs) == [
+        "Value transfer: ours Manual, theirs Automatic",
+        f"Support: ours {support.step(3).name}, theirs {support.step(1).name}",
+    ]
+    assert partner_gap.differences(steps(), steps()) == []
