@@ -53,6 +53,7 @@ checks here count those rows too.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -65,6 +66,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import CheckboxInput
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
+from openpyxl import Workbook
 
 from api.models import ApiToken
 from api.tokens import token_create
@@ -83,6 +85,7 @@ from partners.models import (
     Role,
     Team,
 )
+from partners.spreadsheets import XLSX_CONTENT_TYPE
 from reviews import services as review_services
 from reviews.messages import unsubscribe_token
 from reviews.models import Assignment, CycleItem, CycleRating, MessagePreference, ReviewCycle
@@ -594,6 +597,20 @@ def a_review_to_freeze(world: World) -> dict:
     }
 
 
+# -- spreadsheets (issue 14): the upload of a workbook -------------------------------------------
+
+
+def partners_workbook(world: World) -> dict:
+    """The partners file as an Excel workbook: kept as the same CSV text (file_kept_for_preview)."""
+    book = Workbook()
+    for line in PARTNERS_CSV.splitlines():
+        book.active.append(line.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    upload = SimpleUploadedFile("partners.xlsx", out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    return {"kind": ImportKind.PARTNERS.value, "file": upload}
+
+
 # -- the table -----------------------------------------------------------------------------------
 
 
@@ -1081,6 +1098,16 @@ ROWS: list[Row] = [
         case="unknown token"),
     row("snapshots:acknowledge", "PUT", "/acknowledge/no-such-token/",
         405,      405,      405,      405,      405,      405,      405),
+    # -- spreadsheets (issue 14): every CSV download also as .xlsx, for the same readers;
+    # the import takes a workbook from those who may import --
+    *read_rows("dashboard:export_xlsx", "/export.xlsx"),
+    *read_rows("dashboard:compare_export_xlsx", "/compare/export.xlsx?ids={pk},{other_pk}"),
+    *download_rows("exchange:import_template_xlsx", "/import/templates/{kind}.xlsx"),
+    *download_rows("exchange:export_xlsx", "/export/{kind}.xlsx"),
+    row("exchange:import_upload", "POST", "/import/",
+        LOGIN,    ASK,      DENY,     DENY,     DENY,     REDIRECT, REDIRECT,
+        case="a partners workbook", data=partners_workbook, to="/import/{upload}/",
+        done=file_kept_for_preview),
 ]
 # fmt: on
 
