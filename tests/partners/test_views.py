@@ -1428,8 +1428,9 @@ def test_partner_detail_query_count_does_not_grow(
     # session, user, the user's memberships, data version, partner, its roll-up (summary by
     # current total, monthly trend, integrations with their ratings for the roadmap and the
     # value exchange, open hurdles), count of its integrations, one page of them, the newest
-    # page of its change history, reviews waiting (navbar)
-    with django_assert_num_queries(13):
+    # page of its change history, reviews waiting (navbar), the latest review (snapshots' tag;
+    # with one, also its open actions)
+    with django_assert_num_queries(14):
         response = client_signed_in.get("/partners/acme/")
 
     assert len(links(response, "/integrations/")) == min(size, INTEGRATIONS_PER_PAGE)
@@ -1459,10 +1460,11 @@ def test_scorecard_query_count_does_not_grow(
         )
 
     # session, user, the user's memberships, integration with its scorecard and current
-    # rater, plans with their owners, data version, its ratings over time (for the charts,
-    # cached per data version), its open hurdles, history count, history page, the newest
-    # page of changes to the integration and to its plans, reviews waiting (navbar)
-    with django_assert_num_queries(13):
+    # rater, plans with their owners, data version, its newest partner view, its ratings
+    # over time (for the charts, cached per data version), its open hurdles, history count,
+    # history page, the newest page of changes to the integration and to its plans, reviews
+    # waiting (navbar)
+    with django_assert_num_queries(14):
         response = client_signed_in.get(f"/integrations/{integration.pk}/")
 
     assert response.status_code == 200
