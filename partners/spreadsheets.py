@@ -113,7 +113,10 @@ def typed(column: Column, value: object) -> object:
 def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     """A value as openpyxl appends it; text as a string cell, never a formula."""
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=escape_text(value))
+        value = escape_text(value)
+        if not value.startswith("="):
+            return value  # appended as a string cell as it is (a styled cell costs more)
+        cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # openpyxl takes text starting with "=" for a formula
         return cell
     if isinstance(value, Decimal):
