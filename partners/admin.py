@@ -32,7 +32,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners import accounts, history, hurdle_services, permissions, plan_services, services
+from partners import (
+    accounts,
+    history,
+    hurdle_services,
+    permissions,
+    plan_services,
+    services,
+    share_services,
+)
 from partners.forms import VersionedFormMixin, apply_service_errors, stale_change_lines
 from partners.models import (
     Assessment,
@@ -41,6 +49,8 @@ from partners.models import (
     Integration,
     Membership,
     Partner,
+    PartnerLink,
+    PartnerView,
     Team,
     ValueKind,
 )
@@ -662,3 +672,69 @@ class AssessmentAdmin(AdminsManage, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(AdminsManage, admin.ModelAdmin):
+    """A record admins look at but never add, change or delete here (append-only or made by
+    a service on its own page)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(PartnerLink)
+class PartnerLinkAdmin(ReadOnlyAdmin):
+    """Links sent to partner contacts. Only the token's hash is kept, and it is not shown: it
+    opens nothing, and showing it would invite pasting it somewhere."""
+
+    list_display = [
+        "integration",
+        "contact_name",
+        "contact_email",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "submitted_at",
+        "revoked_at",
+    ]
+    list_filter = ["created_at", "submitted_at", "revoked_at"]
+    search_fields = [
+        "integration__name",
+        "integration__partner__name",
+        "contact_name",
+        "contact_email",
+    ]
+    list_select_related = ["integration__partner", "created_by"]
+    exclude = ["token_hash"]
+    actions = ["withdraw"]
+
+    @admin.action(description="Withdraw the selected links")
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[PartnerLink]) -> None:
+        withdrawn = sum(share_services.partner_link_revoke(link) for link in queryset)
+        self.message_user(
+            request,
+            f"{withdrawn} link(s) withdrawn; answered or withdrawn ones are left as they are.",
+        )
+
+    def get_actions(self, request: HttpRequest):
+        # Read-only for edits, but an admin may still withdraw a link (a service call).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.register(PartnerView)
+class PartnerViewAdmin(ReadOnlyAdmin):
+    """The partner's own ratings: append-only, like assessments."""
+
+    list_display = ["integration", "total", "contact_name", "rated_at"]
+    list_filter = ["rated_at"]
+    search_fields = ["integration__name", "integration__partner__name", "contact_name"]
+    list_select_related = ["integration__partner"]
+    date_hierarchy = "rated_at"
