@@ -29,7 +29,8 @@ class PendingImport(models.Model):
     )
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     filename = models.CharField(max_length=255)
-    # The decoded text of the file (at most IMPORT_MAX_BYTES).
+    # The file's CSV text: a CSV file decoded (at most IMPORT_MAX_BYTES), or a workbook's
+    # first sheet as CSV (exchange.workbooks).
     content = models.TextField()
     uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -39,8 +39,9 @@ from partners.spreadsheets import unescape_text
 # A zip file starts with these bytes: every .xlsx does.
 ZIP_START = b"PK\x03\x04"
 # The unpacked workbook may be this many times the largest upload: real sheets
-# unpack to 5–15 times their size, a zip bomb to thousands.
-MAX_EXPANSION = 30
+# unpack to 5–15 times their size (an export of 10,000 integrations: 12), a zip bomb to
+# thousands; the shared strings are held in memory whole, so this bounds memory too.
+MAX_EXPANSION = 20
 # Wider than any kind's file (the widest has about 35 columns) with room for
 # columns of one's own, which the import ignores.
 MAX_COLUMNS = 200
