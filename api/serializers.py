@@ -21,7 +21,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners import hurdle_services, permissions, plan_services, selectors, services
+from partners import (
+    hurdle_services,
+    partner_view_reads,
+    permissions,
+    plan_services,
+    selectors,
+    services,
+)
 from partners.models import (
     MAX_VERSION,
     Assessment,
@@ -32,7 +39,7 @@ from partners.models import (
     Team,
     ValueKind,
 )
-from scorecard import planning, rubric, scoring
+from scorecard import partner_gap, planning, rubric, scoring
 
 TEAM_NOT_YOURS = (
     # As the web form says it (partners/forms.py, IntegrationForm).
@@ -325,6 +332,25 @@ class ScorecardSerializer(ScoreSerializer):
         )
 
 
+class PartnerViewSerializer(serializers.Serializer):
+    """The partner's own rating of the integration on our rubric (its newest)."""
+
+    steps = StepsSerializer()
+    total = serializers.IntegerField(min_value=rubric.MIN_TOTAL, max_value=rubric.MAX_TOTAL)
+    rated_at = serializers.DateTimeField()
+    contact_name = serializers.CharField(help_text="Who answered for the partner.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return super().to_representation(
+            SimpleNamespace(
+                steps=instance.steps,
+                total=instance.total,
+                rated_at=instance.rated_at,
+                contact_name=instance.contact_name,
+            )
+        )
+
+
 ATTENTION_CODES = [(reason.code, reason.label) for reason in selectors.ATTENTION_REASONS]
 
 
@@ -345,6 +371,13 @@ def attention(integration: Integration, now: datetime) -> list[dict[str, str]]:
         code = selectors.WARNING_TO_REASON.get(warning.code, warning.code)
         if code in labels and code not in found:
             found[code] = {"code": code, "label": labels[code], "message": warning.message}
+    current, view = integration.current_assessment, partner_view_reads.latest(integration)
+    if current and view and partner_gap.seen_differently(current.steps, view.steps):
+        found[partner_gap.CODE] = {
+            "code": partner_gap.CODE,
+            "label": labels[partner_gap.CODE],
+            "message": partner_gap.explanation(current.steps, view.steps),
+        }
     return list(found.values())
 
 
@@ -534,6 +567,10 @@ class IntegrationSerializer(JsonModelSerializer):
         "(value exchange and commitments)."
     )
     behind_plan = serializers.SerializerMethodField(help_text=BEHIND_PLAN_HELP)
+    partner_view = serializers.SerializerMethodField(
+        help_text="The partner's own rating on our rubric (the newest, given through a partner "
+        "link); null until a partner contact has answered one."
+    )
 
     class Meta:
         model = Integration
@@ -547,6 +584,7 @@ class IntegrationSerializer(JsonModelSerializer):
             "attention",
             "warnings",
             "behind_plan",
+            "partner_view",
         )
         read_only_fields = ("id", "created_at", "updated_at")
         validators: list = []
@@ -573,6 +611,11 @@ class IntegrationSerializer(JsonModelSerializer):
     def get_scorecard(self, integration: Integration) -> dict[str, Any] | None:
         current = integration.current_assessment
         return ScorecardSerializer(current).data if current else None
+
+    @extend_schema_field(PartnerViewSerializer(allow_null=True))
+    def get_partner_view(self, integration: Integration) -> dict[str, Any] | None:
+        view = partner_view_reads.latest(integration)
+        return PartnerViewSerializer(view).data if view else None
 
     @extend_schema_field(AttentionSerializer(many=True))
     def get_attention(self, integration: Integration) -> list[dict[str, str]]:

@@ -63,7 +63,7 @@ from api.serializers import (
     plans_in_order,
     rubric_data,
 )
-from partners import hurdle_services, plan_services, selectors, services
+from partners import hurdle_services, partner_view_reads, plan_services, selectors, services
 from partners.filters import AssessmentFilter, PartnerFilter
 from partners.models import (
     MAX_VERSION,
@@ -313,6 +313,12 @@ def with_plans(integrations: QuerySet[Integration]) -> QuerySet[Integration]:
     return integrations.prefetch_related(Prefetch("category_plans", queryset=plans))
 
 
+def as_resources(integrations: QuerySet[Integration]) -> QuerySet[Integration]:
+    """What the integration resource reads beyond its row: its plans, and its newest
+    partner view (``partner_view`` and "seen differently"), one more query each per page."""
+    return partner_view_reads.with_latest(with_plans(integrations))
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List integrations with their current scorecard",
@@ -365,11 +371,12 @@ class IntegrationViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Integration]:
-        return with_plans(Integration.objects.for_ranking())
+        return as_resources(Integration.objects.for_ranking())
 
     def filter_queryset(self, queryset: QuerySet[Integration]) -> QuerySet[Integration]:
-        # The dashboard's filter ranks its own rows (for_ranking): the plans join them here.
-        return with_plans(super().filter_queryset(queryset))
+        # The dashboard's filter ranks its own rows (for_ranking): the plans and partner
+        # views join them here.
+        return as_resources(super().filter_queryset(queryset))
 
     def get_serializer_class(self):
         return IntegrationSerializer if self.action == "list" else IntegrationDetailSerializer

@@ -322,19 +322,19 @@ def test_the_list_and_the_detail_read_the_plans_in_one_query(
 
     add(2)
     api.get("/api/v1/integrations/")  # token use recorded, filter choices cached
-    # token, memberships, data version, count, page, plans
-    with django_assert_num_queries(6):
+    # token, memberships, data version, count, page, plans, newest partner views
+    with django_assert_num_queries(7):
         api.get("/api/v1/integrations/")
     add(20)
     api.get("/api/v1/integrations/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         body = api.get("/api/v1/integrations/").json()
     assert sum(row["behind_plan"] == ["value_transfer"] for row in body["results"]) == 22
 
     pk = body["results"][0]["id"]
     api.get(f"/api/v1/integrations/{pk}/")
-    # token, memberships, data version, the row, its plans
-    with django_assert_num_queries(5):
+    # token, memberships, data version, the row, its plans, its newest partner view
+    with django_assert_num_queries(6):
         detail = api.get(f"/api/v1/integrations/{pk}/").json()
     assert len(detail["plans"]) == 2
 

@@ -324,3 +324,16 @@ def test_the_docs_page_is_for_members(loner):
 
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_partner_view_and_seen_differently_are_documented(schema):
+    components = schema["components"]["schemas"]
+    integration = components["Integration"]["properties"]
+
+    field = integration["partner_view"]
+    assert field["nullable"] is True
+    ref = next(item["$ref"] for item in field.get("allOf", [field]) if "$ref" in item)
+    view = components[ref.rsplit("/", 1)[-1]]
+    assert set(view["properties"]) == {"steps", "total", "rated_at", "contact_name"}
+    assert view["properties"]["total"]["maximum"] == 15
+    assert "seen_differently" in components["AttentionReasonEnum"]["enum"]
