@@ -15,6 +15,7 @@ urlpatterns = [
     path("reviews/<int:pk>/open/", views.cycle_open, name="cycle_open"),
     path("reviews/<int:pk>/close/", views.cycle_close, name="cycle_close"),
     path("reviews/<int:pk>/progress.csv", views.cycle_csv, name="cycle_csv"),
+    path("reviews/<int:pk>/progress.xlsx", views.cycle_xlsx, name="cycle_xlsx"),
     path("reviews/<int:pk>/items/<int:item_pk>/agree/", views.item_agree, name="item_agree"),
     path(
         "reviews/<int:pk>/items/<int:item_pk>/raters/", views.item_add_rater, name="item_add_rater"

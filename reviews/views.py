@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from datetime import timedelta
+from operator import itemgetter
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -20,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from partners import permissions as partner_permissions
 from partners import selectors as partner_selectors
+from partners import spreadsheets
+from partners.csv_columns import Column
 from partners.filters import IntegrationFilter
 from partners.forms import AssessmentForm, apply_service_errors, save_form
 from partners.people import display_name
@@ -223,35 +226,34 @@ def _scope_description(cycle: ReviewCycle) -> str:
     return "Dashboard filter — " + "; ".join(parts) if parts else "Every integration"
 
 
-@require_safe
-def cycle_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress table as CSV: one row per integration and rater."""
-    cycle = get_object_or_404(ReviewCycle, pk=pk)
+PROGRESS_HEADER = [
+    "integration",
+    "partner",
+    "team",
+    "rater",
+    "state",
+    "rated_at",
+    *rubric.CATEGORY_KEYS,
+    "total",
+    "agreed_total",
+]
+
+
+def _progress_rows(request: HttpRequest, cycle: ReviewCycle) -> list[list[object]]:
+    """The progress table's rows as the downloads hold them: one per integration and rater.
+
+    A rater's steps only under the blind rule (as on the page).
+    """
     progress = selectors.progress(cycle, request.user)
     rows, _, _ = _filtered_rows(progress, request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="review-cycle-{cycle.pk}.csv"'
-    writer = csv.writer(response)
     keys = rubric.CATEGORY_KEYS
-    writer.writerow(
-        [
-            "integration",
-            "partner",
-            "team",
-            "rater",
-            "state",
-            "rated_at",
-            *keys,
-            "total",
-            "agreed_total",
-        ]
-    )
+    table = []
     for row in rows:
         integration = row.item.integration
         agreed = row.item.agreed_assessment
         for rater in row.raters or [None]:
             rating = rater.rating if rater and row.ratings_visible else None
-            writer.writerow(
+            table.append(
                 [
                     integration.name,
                     integration.partner.name,
@@ -264,7 +266,36 @@ def cycle_csv(request: HttpRequest, pk: int) -> HttpResponse:
                     agreed.total if agreed else "",
                 ]
             )
+    return table
+
+
+@require_safe
+def cycle_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress table as CSV, under the page's filters."""
+    cycle = get_object_or_404(ReviewCycle, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="review-cycle-{cycle.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(PROGRESS_HEADER)
+    writer.writerows(_progress_rows(request, cycle))
     return response
+
+
+@require_safe
+def cycle_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same table as an Excel workbook."""
+    cycle = get_object_or_404(ReviewCycle, pk=pk)
+    columns = [
+        Column(name=name, field="", value=itemgetter(index))
+        for index, name in enumerate(PROGRESS_HEADER)
+    ]
+    return spreadsheets.xlsx_response(
+        columns,
+        _progress_rows(request, cycle),
+        f"review-cycle-{cycle.pk}",
+        None,
+        title="Progress",
+    )
 
 
 def _assignment(pk: int, assignment_pk: int) -> Assignment:

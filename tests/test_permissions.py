@@ -893,6 +893,8 @@ ROWS: list[Row] = [
         given=an_open_cycle),
     *[replace(r, given=an_open_cycle)
       for r in read_rows("reviews:cycle_csv", "/reviews/{cycle}/progress.csv")],
+    *[replace(r, given=an_open_cycle)
+      for r in read_rows("reviews:cycle_xlsx", "/reviews/{cycle}/progress.xlsx")],
     row("reviews:item_agree", "GET", "/reviews/{cycle}/items/{item}/agree/",
         LOGIN,    ASK,      DENY,     200,      DENY,     200,      200,
         given=rated_by_one_of_two),

@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -269,6 +270,25 @@ def test_the_csv_has_a_row_per_integration_and_rater(lead_client, past_due):
     assert rows[0]["value_transfer"] == "" and rows[0]["rated_at"] == ""
     orphan = lead_client.get(f"/reviews/{orphan_cycle.pk}/progress.csv").content.decode()
     assert "Orphan" in orphan and "No rater" in orphan
+
+
+def test_the_workbook_holds_the_csvs_rows_with_numbers_as_numbers(lead_client, past_due):
+    cycle, rated, late = past_due
+
+    response = lead_client.get(f"/reviews/{cycle.pk}/progress.xlsx")
+
+    assert response.status_code == 200
+    assert f"review-cycle-{cycle.pk}.xlsx" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    as_csv = list(
+        csv.reader(
+            io.StringIO(lead_client.get(f"/reviews/{cycle.pk}/progress.csv").content.decode())
+        )
+    )
+    assert table[0] == as_csv[0]
+    assert [["" if cell is None else str(cell) for cell in row] for row in table[1:]] == as_csv[1:]
+    assert table[2][as_csv[0].index("total")] == 7
 
 
 def test_the_csv_keeps_other_raters_steps_from_a_rater_who_has_not_rated(user):
