@@ -696,19 +696,6 @@ PARTNER_ROADMAP_LINES = 6
 PARTNER_HURDLE_ROWS = 20
 
 
-def average_band(average: float | None) -> Band | None:
-    """The band an average total has reached: the highest whose lowest total it is at or
-    above (11.9 is not yet Strong, whose totals start at 12); None without an average.
-
-    Bands hold whole totals; an average falls between them, and a band is reached,
-    not rounded to, as a next step is.
-    """
-    if average is None:
-        return None
-    reached = [band for band in BANDS if average >= band.low]
-    return reached[-1] if reached else BANDS[0]
-
-
 def partner_average_total() -> Subquery:
     """The average current total of a partner's rated integrations (None with none rated),
     as a correlated subquery: annotated, it is computed for the page of partners shown."""
@@ -723,8 +710,9 @@ def partner_average_total() -> Subquery:
 
 
 def average_band_rank(average: str) -> Case:
-    """:func:`average_band` in SQL over the field ``average``: the band's position in
-    BANDS (0 the lowest), None without an average. What sorting by band orders on."""
+    """:func:`scorecard.scoring.average_band` in SQL over the field ``average``: the band's
+    position in BANDS (0 the lowest), None without an average. What sorting by band orders
+    on."""
     # Highest band first: the first threshold the average reaches wins.
     whens = [
         When(**{f"{average}__gte": band.low}, then=Value(index))
@@ -786,7 +774,7 @@ class PartnerRollup:
 
     @property
     def band(self) -> Band | None:
-        return average_band(self.summary.average_total)
+        return scoring.average_band(self.summary.average_total)
 
     @property
     def rated_not_drawn(self) -> int:

@@ -45,7 +45,7 @@ from partners.plan_forms import (
     plan_forms,
     refuse_plans,
 )
-from scorecard import charts, partner_gap, planning, rubric
+from scorecard import charts, partner_gap, planning, rubric, scoring
 
 PARTNERS_PER_PAGE = 25
 INTEGRATIONS_PER_PAGE = 25
@@ -74,7 +74,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page_obj,
             # Each partner on the page with the band its average score has reached.
-            "rows": [(p, selectors.average_band(p.average_total)) for p in page_obj],
+            "rows": [(p, scoring.average_band(p.average_total)) for p in page_obj],
             "max_total": rubric.MAX_TOTAL,
             "search": search.search(),
             "status": search.status(),

@@ -68,6 +68,19 @@ def band(points: int) -> Band:
     raise ValueError(f"No band holds a total of {points!r}.")
 
 
+def average_band(average: float | None) -> Band | None:
+    """The band an average total has reached: the highest whose lowest total it is at or
+    above (11.9 is not yet Strong, whose totals start at 12); None without an average.
+
+    Bands hold whole totals; an average falls between them, and a band is reached,
+    not rounded to, as a next step is.
+    """
+    if average is None:
+        return None
+    reached = [candidate for candidate in BANDS if average >= candidate.low]
+    return reached[-1] if reached else BANDS[0]
+
+
 @dataclass(frozen=True)
 class NextStep:
     category: Category

@@ -1,6 +1,6 @@
 """The partner page as a roll-up of its integrations, and the partner list's bands.
 
-partners.selectors.partner_rollup, average_band and average_band_rank; the
+partners.selectors.partner_rollup and average_band_rank, scorecard.scoring.average_band; the
 PartnerFilter's score and band sorts; the two pages that show them.
 """
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from partners import selectors
 from partners.filters import PartnerFilter
 from partners.models import Hurdle, Partner
-from scorecard import rubric
+from scorecard import rubric, scoring
 from tests.factories import HurdleFactory, IntegrationFactory, PartnerFactory, rate
 from tests.pages import json_script, page_text
 
@@ -40,11 +40,11 @@ def acme(db):
     ],
 )
 def test_an_average_has_reached_the_band_whose_lowest_total_it_is_at(average, band):
-    assert selectors.average_band(average) is BAND[band]
+    assert scoring.average_band(average) is BAND[band]
 
 
 def test_no_average_has_no_band():
-    assert selectors.average_band(None) is None
+    assert scoring.average_band(None) is None
 
 
 @pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_the_band_rank_in_sql_is_the_band_in_python(acme, average):
     found = row.get(pk=acme.pk)
 
     assert found.average == pytest.approx(average)
-    assert rubric.BANDS[found.rank] is selectors.average_band(average)
+    assert rubric.BANDS[found.rank] is scoring.average_band(average)
 
 
 @pytest.mark.django_db

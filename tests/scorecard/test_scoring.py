@@ -463,3 +463,22 @@ def test_days_since_counts_in_the_time_zone_of_now():
     now = datetime(2025, 6, 30, 8, 0, tzinfo=tokyo)  # 29 June 23:00 UTC
 
     assert scoring.days_since(datetime(2025, 6, 29, 22, 0, tzinfo=UTC), now) == 0
+
+
+@pytest.mark.parametrize(
+    ("average", "key"),
+    [
+        (5, "emerging"),
+        (7.99, "emerging"),
+        (8, "developing"),
+        (11.9, "developing"),
+        (12, "strong"),
+        (15, "complete"),
+    ],
+)
+def test_an_average_reaches_a_band_at_its_lowest_total(average, key):
+    assert scoring.average_band(average).key == key
+
+
+def test_no_average_has_no_band():
+    assert scoring.average_band(None) is None
