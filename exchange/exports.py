@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from exchange import formats
 from exchange.models import ImportKind
+from partners import partner_view_reads
 from partners.csv_files import CHUNK_SIZE, lines, streaming_response
 from partners.models import Assessment, CategoryPlan, Hurdle, Integration, Partner
 from partners.spreadsheets import xlsx_response
@@ -35,8 +36,11 @@ def records(kind: ImportKind | str) -> QuerySet:
     if kind == ImportKind.PARTNERS:
         return Partner.objects.order_by("name", "pk")
     if kind == ImportKind.INTEGRATIONS:
-        # The plans for the "Behind plan" column: one more query per chunk of rows.
-        return Integration.objects.for_export().prefetch_related("category_plans")
+        # The plans for the "Behind plan" column and the newest partner view for the
+        # "Partner view" ones: two more queries per chunk of rows.
+        return partner_view_reads.with_latest(
+            Integration.objects.for_export().prefetch_related("category_plans")
+        )
     if kind == ImportKind.PLANS:
         return CategoryPlan.objects.select_related(
             "integration__partner", "integration__current_assessment", "owner"

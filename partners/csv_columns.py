@@ -212,6 +212,36 @@ SCORECARD_COLUMNS: tuple[Column, ...] = (
     Column("Last assessed", "", _last_assessed, Read.IGNORED),
 )
 
+# -- the partner's own rating (the newest partner view), for reading ---------------------------
+
+
+def _partner_view_value(read: Callable[[Any], object]) -> Callable[[Integration], object]:
+    def value(integration: Integration) -> object:
+        view = partner_view_reads.latest(integration)
+        return read(view) if view else ""
+
+    return value
+
+
+# Read-only: partner views come only from the partner, through a partner link. The
+# newest one is read per row from partner_view_reads.with_latest (prefetch it for a list).
+PARTNER_VIEW_COLUMNS: tuple[Column, ...] = (
+    *(
+        Column(
+            f"Partner view {c.name.lower()} step",
+            "",
+            _partner_view_value(lambda view, key=c.key: getattr(view, key)),
+            Read.IGNORED,
+            category=c.key,
+        )
+        for c in rubric.CATEGORIES
+    ),
+    Column("Partner view score", "", _partner_view_value(lambda view: view.total), Read.IGNORED),
+    Column(
+        "Partner view date", "", _partner_view_value(lambda view: _iso(view.rated_at)), Read.IGNORED
+    ),
+)
+
 # -- an integration's own facts -----------------------------------------------------------------
 
 INTEGRATION_PARTNER = Column(
@@ -269,6 +299,7 @@ INTEGRATION_COLUMNS: tuple[Column, ...] = (
     *RELATIONSHIP_COLUMNS,
     *SCORECARD_COLUMNS,
     behind_plan_column(),
+    *PARTNER_VIEW_COLUMNS,
 )
 
 

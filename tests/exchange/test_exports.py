@@ -167,8 +167,9 @@ def _portfolio(size: int) -> None:
         HurdleFactory.create_batch(2, integration=integration, owner=owner)
 
 
-# The integrations export reads their plans (the "Behind plan" column) in a second query.
-EXPORT_QUERIES = dict.fromkeys(ImportKind, 1) | {ImportKind.INTEGRATIONS: 2}
+# The integrations export reads their plans (the "Behind plan" column) in a second query
+# and their newest partner views (the "Partner view" columns) in a third.
+EXPORT_QUERIES = dict.fromkeys(ImportKind, 1) | {ImportKind.INTEGRATIONS: 3}
 
 
 @pytest.mark.parametrize("kind", list(ImportKind))

@@ -26,7 +26,7 @@ def test_assessment_columns_follow_the_rubric_in_execution_order():
     assert columns[-2:] == ["Overall comment", "Rated by"]
 
 
-def test_integration_export_ends_with_the_read_only_scorecard_and_plan():
+def test_integration_export_ends_with_the_read_only_scorecard_plan_and_partner_view():
     columns = formats.columns(ImportKind.INTEGRATIONS)
 
     read_only = [column.name for column in columns if column.read_only]
@@ -37,6 +37,9 @@ def test_integration_export_ends_with_the_read_only_scorecard_and_plan():
         "Next step",
         "Last assessed",
         "Behind plan",
+        *(f"Partner view {c.name.lower()} step" for c in rubric.CATEGORIES),
+        "Partner view score",
+        "Partner view date",
     ]
     assert [column.name for column in columns[-len(read_only) :]] == read_only
     assert formats.import_columns(ImportKind.INTEGRATIONS) == [
