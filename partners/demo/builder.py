@@ -21,7 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from partners import hurdle_services, plan_services, services
+from partners import hurdle_services, plan_services, services, share_services
 from partners.demo.data import (
     NOTES,
     OCCASIONS,
@@ -53,6 +53,7 @@ class Created:
     assessments: int = 0
     plans: int = 0
     hurdles: int = 0
+    partner_views: int = 0
 
     @property
     def anything(self) -> bool:
@@ -277,6 +278,20 @@ class DemoBuilder:
                 resolved=hurdle.resolved,
             )
             self.created.hurdles += 1
+        for view in story.partner_views:
+            # As a lead would: a link for the partner's contact, answered once.
+            link, _token = share_services.partner_link_create(
+                integration=integration,
+                created_by=owner or raters[0],
+                contact_name=view.contact_name,
+                contact_email=view.contact_email,
+            )
+            share_services.partner_view_submit(
+                link=link,
+                steps=as_steps(view.steps),
+                notes=dict(zip(rubric.CATEGORY_KEYS, view.notes, strict=True)),
+            )
+            self.created.partner_views += 1
 
     def _set_at(self, plan: Plan) -> datetime:
         return self.now - timedelta(days=plan.set_days_ago)

@@ -324,6 +324,16 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class PartnerViewSpec:
+    """The partner's own rating, given by one of their people through a partner link."""
+
+    contact_name: str
+    contact_email: str
+    steps: Steps
+    notes: tuple[str, str, str, str, str] = ("", "", "", "", "")
+
+
+@dataclass(frozen=True)
 class Story:
     """One demo integration and how its assessments unfold."""
 
@@ -350,6 +360,7 @@ class Story:
     plans: tuple[Plan, ...] = ()
     exchange: Exchange = Exchange()  # nothing recorded
     hurdles: tuple[HurdleSpec, ...] = ()
+    partner_views: tuple[PartnerViewSpec, ...] = ()  # answered through partner links
 
 
 LIVE, BUILDING, IDEA, RETIRED = (
@@ -506,6 +517,14 @@ WORKED_EXAMPLES: tuple[Story, ...] = (
             supported_by=US,
             support_terms=SLA,
             api_notice_days=365,
+        ),
+        # Close to ours: one step lower on the business relationship, no attention needed.
+        partner_views=(
+            PartnerViewSpec(
+                "Kenji Watanabe",
+                "kenji.watanabe@vhs-licensing.example",
+                (3, 2, 2, 2, 3),
+            ),
         ),
         hurdles=(
             HurdleSpec(
@@ -852,6 +871,23 @@ STORIES: tuple[Story, ...] = (
         ratings=6,
         first_days_ago=360,
         last_days_ago=7,
+        # We see signing as automatic; Quillmark's customers still re-upload the signed
+        # PDF by hand: two steps apart, so the dashboard lists it as "seen differently".
+        partner_views=(
+            PartnerViewSpec(
+                "Noor Haddad",
+                "noor.haddad@quillmark.example",
+                (1, 3, 2, 2, 2),
+                (
+                    "Our support desk sees customers download the signed PDF and upload it "
+                    "to the deal by hand: the status callback is not switched on for most.",
+                    "The revenue share is signed and reviewed every year.",
+                    "",
+                    "",
+                    "",
+                ),
+            ),
+        ),
         plans=(
             Plan(
                 "data_relationship",
