@@ -32,6 +32,7 @@ from partners.models import (
     Hurdle,
     Integration,
     Partner,
+    PartnerView,
     PortfolioVersion,
     Team,
 )
@@ -116,10 +117,11 @@ def connect_signals() -> None:
     """Every model whose rows the portfolio reads changes the version when saved or deleted.
 
     Plans and hurdles too: the dashboard counts targets and hurdles and ranks next steps
-    by their estimates. Their services and the admin save row by row; bulk writers
+    by their estimates; and partner views, which the scorecard draws and "seen
+    differently" compares. Their services and the admin save row by row; bulk writers
     (batch_services, the scale demo) call bump() themselves.
     """
-    for model in (Partner, Integration, Assessment, Team, CategoryPlan, Hurdle):
+    for model in (Partner, Integration, Assessment, Team, CategoryPlan, Hurdle, PartnerView):
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=f"bump-{model.__name__}")
         post_delete.connect(_bump_on_change, sender=model, dispatch_uid=f"del-{model.__name__}")
     user_model = get_user_model()
