@@ -3,7 +3,8 @@
 The PM makes the link on the integration's share page (the link shown once,
 with a copy button), signs out; then, with no account, the partner contact
 opens the link, rates, is told about a category left out, sends, sees the
-thank-you, and finds the link closed when reopening it. axe checks every page
+thank-you, and finds the link closed when reopening it; signed in again, the
+PM sees both views and the gap per category on the scorecard. axe checks every page
 at 1366 and 390 px. With SHOTS_DIR set, the pages are also saved as
 screenshots at both widths, for people to look at.
 """
@@ -198,3 +199,20 @@ def test_a_link_withdrawn_says_so(live_server, page: Page, signed_in, pm, ledger
     expect(partner.get_by_role("heading", name="This link does not open anything")).to_be_visible()
     check_both_widths(partner, "unknown")
     partner.close()
+
+    # The scorecard shows both views and the gap per category.
+    page.goto(f"{live_server.url}/integrations/{ledger.pk}/")
+    both = page.locator("#both-sides")
+    expect(both.get_by_role("heading", name="Seen from both sides")).to_be_visible()
+    expect(page.get_by_test_id("partner-view-source")).to_contain_text(
+        "Acme Logistics's view: 9 / 15, given by Dana Reyes"
+    )
+    expect(page.get_by_test_id("partner-view-source")).to_contain_text("Ours: 8 / 15")
+    value_transfer = both.locator("tr", has_text="Value transfer")
+    expect(value_transfer).to_contain_text("3 · Automatic")
+    expect(value_transfer).to_contain_text("2 · Assisted")
+    support = both.locator("tr", has_text="Support")
+    expect(support).to_contain_text("We answer within a day.")
+    # One step apart at most: not "seen differently".
+    expect(both.locator(".gap-wide")).to_have_count(0)
+    check_both_widths(page, "scorecard-both-views")
