@@ -166,6 +166,23 @@ def test_a_partner_rates_through_a_link_once(
     expect(page.get_by_role("button", name="Withdraw")).to_have_count(0)
     assert PartnerLink.objects.get().submitted_at is not None
 
+    # The scorecard shows both views and the gap per category.
+    page.goto(f"{live_server.url}/integrations/{ledger.pk}/")
+    both = page.locator("#both-sides")
+    expect(both.get_by_role("heading", name="Seen from both sides")).to_be_visible()
+    expect(page.get_by_test_id("partner-view-source")).to_contain_text(
+        "Acme Logistics's view: 9 / 15, given by Dana Reyes"
+    )
+    expect(page.get_by_test_id("partner-view-source")).to_contain_text("Ours: 8 / 15")
+    value_transfer = both.locator("tr", has_text="Value transfer")
+    expect(value_transfer).to_contain_text("3 · Automatic")
+    expect(value_transfer).to_contain_text("2 · Assisted")
+    support = both.locator("tr", has_text="Support")
+    expect(support).to_contain_text("We answer within a day.")
+    # One step apart at most: not "seen differently".
+    expect(both.locator(".gap-wide")).to_have_count(0)
+    check_both_widths(page, "scorecard-both-views")
+
 
 def test_a_link_withdrawn_says_so(live_server, page: Page, signed_in, pm, ledger, settings):
     settings.SITE_URL = live_server.url
@@ -199,20 +216,3 @@ def test_a_link_withdrawn_says_so(live_server, page: Page, signed_in, pm, ledger
     expect(partner.get_by_role("heading", name="This link does not open anything")).to_be_visible()
     check_both_widths(partner, "unknown")
     partner.close()
-
-    # The scorecard shows both views and the gap per category.
-    page.goto(f"{live_server.url}/integrations/{ledger.pk}/")
-    both = page.locator("#both-sides")
-    expect(both.get_by_role("heading", name="Seen from both sides")).to_be_visible()
-    expect(page.get_by_test_id("partner-view-source")).to_contain_text(
-        "Acme Logistics's view: 9 / 15, given by Dana Reyes"
-    )
-    expect(page.get_by_test_id("partner-view-source")).to_contain_text("Ours: 8 / 15")
-    value_transfer = both.locator("tr", has_text="Value transfer")
-    expect(value_transfer).to_contain_text("3 · Automatic")
-    expect(value_transfer).to_contain_text("2 · Assisted")
-    support = both.locator("tr", has_text="Support")
-    expect(support).to_contain_text("We answer within a day.")
-    # One step apart at most: not "seen differently".
-    expect(both.locator(".gap-wide")).to_have_count(0)
-    check_both_widths(page, "scorecard-both-views")
