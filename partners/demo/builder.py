@@ -368,6 +368,35 @@ def demo_teams() -> list[Team]:
     return list(Team.objects.filter(name__in=TEAMS).order_by("name"))
 
 
+# The roles a newcomer can try, each as one of the demo's own people (the admin is "demo").
+TRY_ROLES = (Role.VIEWER, Role.PRODUCT_MANAGER, Role.PARTNERSHIP_LEAD)
+
+
+def demo_people_sign_in(password: str) -> list[tuple[str, str, str]]:
+    """Give one demo person of each role in :data:`TRY_ROLES` the demo's password.
+
+    Returns (role label, username, display name) for each, so a newcomer can sign in
+    as a viewer, a product manager and a lead at once, beside the "demo" admin.
+    """
+    people = []
+    for role in TRY_ROLES:
+        membership = (
+            Membership.objects.filter(role=role, user__is_active=True, user__is_staff=False)
+            .exclude(user__username=DEMO_USERNAME)
+            .select_related("user", "team")
+            .order_by("team__name", "user__username")
+            .first()
+        )
+        if membership is None:
+            continue
+        user = membership.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        label = f"{Role(role).label} ({membership.team.name})"
+        people.append((label, user.username, user.get_full_name() or user.username))
+    return people
+
+
 def demo_sign_in_create(*, teams: Sequence[Team]) -> str:
     """The "demo" superuser, a partnership lead in ``teams``; returns its new random password."""
     password = secrets.token_urlsafe(12)

@@ -255,6 +255,32 @@ def test_demo_sign_in_is_created_and_printed_when_there_were_no_users():
         assert Membership.objects.get(team=team, user=demo).role == Role.PARTNERSHIP_LEAD
 
 
+ROLES_BY_LABEL = {
+    "Viewer": Role.VIEWER,
+    "Product manager": Role.PRODUCT_MANAGER,
+    "Partnership lead": Role.PARTNERSHIP_LEAD,
+}
+
+
+def test_one_person_of_each_role_has_the_demo_password(client):
+    output = run()
+    password = SIGN_IN.search(output).group(1)
+
+    listed = re.findall(
+        r"^  (Viewer|Product manager|Partnership lead) \(.*?\)\s+(\S+)", output, re.M
+    )
+    assert [label for label, _ in listed] == list(ROLES_BY_LABEL)
+    for label, username in listed:
+        person = get_user_model().objects.get(username=username)
+        assert person.is_active and person.check_password(password), username
+        assert Membership.objects.filter(user=person, role=ROLES_BY_LABEL[label]).exists()
+    assert "Admin (every team, and the Django admin)     demo" in output
+    # Signing in through the page works for them (the sign-in lockout's backend included).
+    viewer = listed[0][1]
+    response = client.post("/accounts/login/", {"username": viewer, "password": password})
+    assert response.status_code == 302
+
+
 def test_second_run_does_not_reset_the_demo_password_and_says_how_to():
     password = SIGN_IN.search(run()).group(1)
 

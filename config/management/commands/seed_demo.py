@@ -30,6 +30,7 @@ from partners.demo.builder import (
     DEMO_SEED,
     DEMO_USERNAME,
     DemoBuilder,
+    demo_people_sign_in,
     demo_sign_in_create,
     demo_teams,
 )
@@ -177,3 +178,8 @@ class Command(BaseCommand):
                 f"Sign in at {login_url} with username: {DEMO_USERNAME}  password: {password}"
             )
         )
+        # The same password opens one demo person of each other role: try them side by side.
+        self.stdout.write("Try each role with the same password:")
+        self.stdout.write(f"  {'Admin (every team, and the Django admin)':<44} {DEMO_USERNAME}")
+        for role, username, name in demo_people_sign_in(password):
+            self.stdout.write(f"  {role:<44} {username:<16} {name}")
