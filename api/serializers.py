@@ -368,7 +368,7 @@ def attention(integration: Integration, now: datetime) -> list[dict[str, str]]:
     labels = {reason.code: reason.label for reason in selectors.ATTENTION_REASONS}
     found: dict[str, dict[str, str]] = {}
     for warning in integration.warnings(now):
-        code = selectors.WARNING_TO_REASON.get(warning.code, warning.code)
+        code = warning.code
         if code in labels and code not in found:
             found[code] = {"code": code, "label": labels[code], "message": warning.message}
     current, view = integration.current_assessment, partner_view_reads.latest(integration)

@@ -110,6 +110,9 @@ class AttentionReason:
 
 
 ATTENTION_REASONS = (
+    # Never rated and rated long ago are two reasons: the first needs a first rating,
+    # the second a fresh one (and "90 days" would not be true of the first).
+    AttentionReason("never_assessed", "Not rated yet"),
     AttentionReason("stale", "Not assessed in 90 days"),
     AttentionReason("no_owner", "No owner"),
     AttentionReason("score_dropped", "Score dropped"),
@@ -117,9 +120,6 @@ ATTENTION_REASONS = (
     AttentionReason("behind_plan", "Behind plan"),
     AttentionReason(partner_gap.CODE, partner_gap.LABEL),
 )
-# scoring.warnings tells "never assessed" apart from "stale"; the dashboard
-# counts both as not assessed within 90 days.
-WARNING_TO_REASON = {"never_assessed": "stale"}
 
 
 def _today(now: datetime) -> date:
@@ -166,8 +166,8 @@ def attention_conditions(now: datetime) -> dict[str, Q]:
     """Each attention reason as a filter on integrations; mirrors ``scoring.warnings``,
     ``planning.behind_plan`` and ``partner_gap.seen_differently``."""
     return {
-        "stale": Q(current_assessment__isnull=True)
-        | Q(current_assessment__rated_at__lt=scoring.stale_cutoff(now)),
+        "never_assessed": Q(current_assessment__isnull=True),
+        "stale": Q(current_assessment__rated_at__lt=scoring.stale_cutoff(now)),
         "no_owner": Q(owner__isnull=True),
         "score_dropped": Q(current_assessment__total__lt=F("previous_assessment__total")),
         "adoption_ahead": Q(
@@ -213,9 +213,8 @@ def attention_reasons(
     labels = {reason.code: reason.label for reason in ATTENTION_REASONS}
     codes = []
     for warning in integration.score_warnings(now):
-        code = WARNING_TO_REASON.get(warning.code, warning.code)
-        if code not in codes:
-            codes.append(code)
+        if warning.code not in codes:
+            codes.append(warning.code)
     if behind_plan_categories(integration, now):
         codes.append("behind_plan")
     if seen_differently is None:

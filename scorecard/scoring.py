@@ -179,7 +179,7 @@ def warnings(
             )
         )
     if last_assessed_at is None:
-        found.append(ScoreWarning("never_assessed", "Not assessed yet: rate it to get a score."))
+        found.append(ScoreWarning("never_assessed", "Not rated yet: rate it to get a score."))
     elif (days := days_since(last_assessed_at, now)) > STALE_AFTER_DAYS:
         found.append(
             ScoreWarning(

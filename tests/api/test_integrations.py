@@ -60,8 +60,9 @@ def test_attention_gives_the_dashboards_reasons(api, world, pm):
     )
 
     assert unrated["scorecard"] is None
-    assert [a["code"] for a in unrated["attention"]] == ["stale"]
-    assert unrated["attention"][0]["message"] == "Not assessed yet: rate it to get a score."
+    assert [a["code"] for a in unrated["attention"]] == ["never_assessed"]
+    assert unrated["attention"][0]["label"] == "Not rated yet"
+    assert unrated["attention"][0]["message"] == "Not rated yet: rate it to get a score."
     assert [a["code"] for a in dropped["attention"]] == [
         "no_owner",
         "score_dropped",
@@ -119,7 +120,8 @@ def test_the_default_order_is_the_dashboards_best_first_unrated_last(api, portfo
         ("owner=none", ["Globex pay"]),
         ("attention=no_owner", ["Globex pay"]),
         ("attention=adoption_ahead", ["Acme ads"]),
-        ("attention=stale", ["Globex idea"]),
+        ("attention=never_assessed", ["Globex idea"]),
+        ("attention=stale", []),
         ("attention=any", ["Globex pay", "Acme ads", "Globex idea"]),
         ("sort=total", ["Acme ads", "Globex pay", "Acme sync", "Globex idea"]),
         ("sort=-integration", ["Globex pay", "Globex idea", "Acme sync", "Acme ads"]),
@@ -227,7 +229,7 @@ def test_a_product_manager_adds_an_integration_to_their_team(pm, world, make_cli
     created = Integration.objects.get(name="Acme invoices")
     assert response["Location"] == f"http://testserver/api/v1/integrations/{created.pk}/"
     assert (body["id"], body["owner"], body["scorecard"]) == (created.pk, "pm_owner", None)
-    assert [a["code"] for a in body["attention"]] == ["stale"]
+    assert [a["code"] for a in body["attention"]] == ["never_assessed"]
     assert (created.team, created.owner, created.status) == (world.team, pm, "building")
     assert created.has_commitments is True
 

@@ -119,7 +119,7 @@ def test_the_warnings_list_the_relationships_beside_the_scores(api, world):
     body = api.get(url(integration)).json()
 
     assert body["warnings"] == [
-        {"code": "never_assessed", "message": "Not assessed yet: rate it to get a score."},
+        {"code": "never_assessed", "message": "Not rated yet: rate it to get a score."},
         *(
             {"code": warning.code, "message": warning.message}
             for warning in (

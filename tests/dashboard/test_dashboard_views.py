@@ -491,7 +491,7 @@ def test_export_of_an_unrated_integration_leaves_the_score_blank(lead_client):
 
     record = dict(zip(HEADER, row, strict=True))
     assert record["Score"] == record["Band"] == record["Last assessed"] == ""
-    assert record["Needs attention"] == "Not assessed in 90 days"
+    assert record["Needs attention"] == "Not rated yet"
 
 
 def test_export_follows_the_filters_and_the_sort(lead_client, two_teams):

@@ -52,10 +52,7 @@ def sql_reasons(integration: Integration, now: datetime) -> set[str]:
 
 def python_reasons(integration: Integration, now: datetime) -> set[str]:
     """The same, from scoring.warnings (through Integration.warnings)."""
-    return {
-        selectors.WARNING_TO_REASON.get(warning.code, warning.code)
-        for warning in reload(integration).warnings(now)
-    }
+    return {warning.code for warning in reload(integration).warnings(now)}
 
 
 def make_filter(data=None, now=None) -> IntegrationFilter:
@@ -201,7 +198,7 @@ def _cutoff(now: datetime) -> datetime:
 # (case, how to build it from `now`, the reasons expected)
 ATTENTION_CASES = [
     ("fresh and fine", lambda i, now: rate(i, vt=2, ap=1), set()),
-    ("never rated", lambda i, now: None, {"stale"}),
+    ("never rated", lambda i, now: None, {"never_assessed"}),
     ("89 days", lambda i, now: rate(i, rated_at=now - timedelta(days=89), vt=2), set()),
     (
         "first fresh moment (90 days ago, at midnight)",
@@ -317,11 +314,11 @@ def test_attention_reasons_of_a_fine_integration_is_empty():
     assert selectors.attention_reasons(reload(integration), timezone.localtime()) == []
 
 
-def test_never_assessed_is_reported_as_not_assessed_in_90_days():
+def test_never_assessed_is_reported_as_not_rated_yet_not_as_90_days():
     integration = IntegrationFactory()
 
     assert selectors.attention_reasons(reload(integration), timezone.localtime()) == [
-        "Not assessed in 90 days"
+        "Not rated yet"
     ]
 
 
@@ -506,8 +503,8 @@ def test_attention_list_longest_unassessed_first_with_reasons():
         "Recent drop",
     ]
     assert [item.reasons for item in items] == [
-        ["Not assessed in 90 days"],
-        ["Not assessed in 90 days"],
+        ["Not rated yet"],
+        ["Not rated yet"],
         ["No owner", "Not assessed in 90 days"],
         ["Score dropped"],
     ]
@@ -612,7 +609,8 @@ def filtered_names(data) -> set[str]:
         ({"band": "emerging"}, {"Orphan feed"}),
         ({"owner": "none"}, {"Orphan feed"}),
         ({"attention": "any"}, {"Calendar", "Orphan feed", "Never rated"}),
-        ({"attention": "stale"}, {"Calendar", "Never rated"}),
+        ({"attention": "stale"}, {"Calendar"}),
+        ({"attention": "never_assessed"}, {"Never rated"}),
         ({"attention": "no_owner"}, {"Orphan feed"}),
         ({"attention": "adoption_ahead"}, {"Orphan feed"}),
         ({"attention": "score_dropped"}, set()),

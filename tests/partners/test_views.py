@@ -1175,7 +1175,7 @@ def test_scorecard_warns_never_assessed_and_no_owner(client_signed_in, partner, 
     assert warning_codes(response) == ["no_owner", "never_assessed"]
     text = page_text(response)
     assert "No owner" in text
-    assert "Not assessed yet" in text
+    assert "Not rated yet" in text
 
 
 @pytest.mark.django_db
