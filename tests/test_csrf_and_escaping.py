@@ -8,6 +8,7 @@ from django.urls import URLPattern, reverse
 
 from config import urls as site_urls
 from dashboard import urls as dashboard_urls
+from partners import share_services
 from partners import urls as partner_urls
 from partners.models import Assessment, Membership, Partner
 from partners.services import assessment_create
@@ -57,6 +58,15 @@ def url_for(name: str, integration) -> str:
     if "hurdle_pk" in converters:
         hurdle = integration.hurdles.first() or HurdleFactory(integration=integration)
         values["hurdle_pk"] = hurdle.pk
+    if {"link_id", "token"} & set(converters):
+        # A partner link: the public page refuses a forged form as the signed-in pages do.
+        link, token = share_services.partner_link_create(
+            integration=integration,
+            created_by=UserFactory(),
+            contact_name="Pat Partner",
+            contact_email="pat@example.com",
+        )
+        values.update(link_id=link.pk, token=token)
     unknown = set(converters) - set(values)
     assert not unknown, f"{name}: give this test a value for {unknown}"
     return reverse(name, kwargs={key: values[key] for key in converters})
