@@ -475,6 +475,27 @@ def note_field(category: rubric.Category) -> models.TextField:
     return models.TextField(f"{category.name} evidence", blank=True)
 
 
+class RubricSteps:
+    """A rating's five steps and evidence notes read as the rubric's mappings.
+
+    For the models that hold one step field and one note field per category
+    (:func:`step_field`, :func:`note_field`): an assessment, a partner's view,
+    a rater's rating in a review cycle.
+    """
+
+    @property
+    def steps(self) -> dict[str, int]:
+        return {key: getattr(self, key) for key in rubric.CATEGORY_KEYS}
+
+    @property
+    def notes(self) -> dict[str, str]:
+        return {key: getattr(self, f"{key}_note") for key in rubric.CATEGORY_KEYS}
+
+    @property
+    def score(self) -> scoring.Score:
+        return scoring.score(self.steps)
+
+
 class AssessmentQuerySet(models.QuerySet):
     """Append-only history: bulk updates and deletes are refused.
 
@@ -502,7 +523,7 @@ class AssessmentQuerySet(models.QuerySet):
         raise AssessmentImmutableError("Assessments are append-only: rate again instead.")
 
 
-class Assessment(models.Model):
+class Assessment(RubricSteps, models.Model):
     """One rating of an integration at a moment. Append-only: re-rating adds a row."""
 
     # Indexed by assessment_history_idx (integration, -rated_at) below.
@@ -572,18 +593,6 @@ class Assessment(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AssessmentImmutableError("Assessments are append-only: rate again instead.")
-
-    @property
-    def steps(self) -> dict[str, int]:
-        return {key: getattr(self, key) for key in rubric.CATEGORY_KEYS}
-
-    @property
-    def notes(self) -> dict[str, str]:
-        return {key: getattr(self, f"{key}_note") for key in rubric.CATEGORY_KEYS}
-
-    @property
-    def score(self) -> scoring.Score:
-        return scoring.score(self.steps)
 
     def rows(self) -> list[tuple[rubric.Category, rubric.Step, str]]:
         """(category, reached step, evidence note) in execution order, for tables."""
@@ -894,7 +903,7 @@ class PartnerViewQuerySet(models.QuerySet):
         raise PartnerViewImmutableError("Partner views are append-only: send a new link instead.")
 
 
-class PartnerView(models.Model):
+class PartnerView(RubricSteps, models.Model):
     """The partner's own rating of an integration on our rubric, given through a link."""
 
     # Indexed by partner_view_history_idx (integration, -rated_at) below.
@@ -961,18 +970,6 @@ class PartnerView(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PartnerViewImmutableError("Partner views are append-only.")
-
-    @property
-    def steps(self) -> dict[str, int]:
-        return {key: getattr(self, key) for key in rubric.CATEGORY_KEYS}
-
-    @property
-    def notes(self) -> dict[str, str]:
-        return {key: getattr(self, f"{key}_note") for key in rubric.CATEGORY_KEYS}
-
-    @property
-    def score(self) -> scoring.Score:
-        return scoring.score(self.steps)
 
 
 class PartnerViewImmutableError(Exception):

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import Assessment, Integration, note_field, step_field
+from partners.models import Assessment, Integration, RubricSteps, note_field, step_field
 from scorecard import cycles, rubric, scoring
 
 
@@ -153,7 +153,7 @@ class Assignment(models.Model):
         return f"{self.rater} rates {self.item}"
 
 
-class CycleRating(models.Model):
+class CycleRating(RubricSteps, models.Model):
     """A rater's own rating in a cycle: blind to the other raters until they rate."""
 
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="rating")
@@ -186,14 +186,6 @@ class CycleRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment}: {self.total}/{rubric.MAX_TOTAL}"
-
-    @property
-    def steps(self) -> dict[str, int]:
-        return {key: getattr(self, key) for key in rubric.CATEGORY_KEYS}
-
-    @property
-    def notes(self) -> dict[str, str]:
-        return {key: getattr(self, f"{key}_note") for key in rubric.CATEGORY_KEYS}
 
     @property
     def total(self) -> int:
