@@ -471,6 +471,19 @@ def step_field(category: rubric.Category) -> models.PositiveSmallIntegerField:
     )
 
 
+def step_range_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """One check per rubric category that its step column holds 1 to 3, named
+    ``<prefix>_<category>_step_range``, for each model made of :func:`step_field` columns."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{key}__gte": rubric.MIN_STEP, f"{key}__lte": rubric.MAX_STEP}),
+            name=f"{prefix}_{key}_step_range",
+            violation_error_message=f"{rubric.category(key).name} must be step 1, 2 or 3.",
+        )
+        for key in rubric.CATEGORY_KEYS
+    ]
+
+
 def note_field(category: rubric.Category) -> models.TextField:
     return models.TextField(f"{category.name} evidence", blank=True)
 
@@ -574,14 +587,7 @@ class Assessment(RubricSteps, models.Model):
         indexes = [
             models.Index(fields=["integration", "-rated_at"], name="assessment_history_idx"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(**{f"{key}__gte": rubric.MIN_STEP, f"{key}__lte": rubric.MAX_STEP}),
-                name=f"assessment_{key}_step_range",
-                violation_error_message=f"{rubric.category(key).name} must be step 1, 2 or 3.",
-            )
-            for key in rubric.CATEGORY_KEYS
-        ]
+        constraints = step_range_constraints("assessment")
 
     def __str__(self) -> str:
         return f"{self.integration} — {self.total}/{rubric.MAX_TOTAL} on {self.rated_at:%Y-%m-%d}"
@@ -945,14 +951,7 @@ class PartnerView(RubricSteps, models.Model):
         indexes = [
             models.Index(fields=["integration", "-rated_at"], name="partner_view_history_idx"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(**{f"{key}__gte": rubric.MIN_STEP, f"{key}__lte": rubric.MAX_STEP}),
-                name=f"partner_view_{key}_step_range",
-                violation_error_message=f"{rubric.category(key).name} must be step 1, 2 or 3.",
-            )
-            for key in rubric.CATEGORY_KEYS
-        ] + [
+        constraints = step_range_constraints("partner_view") + [
             # One answer per link: the service locks the link, this backs it up.
             models.UniqueConstraint(fields=["link"], name="partner_view_one_per_link"),
         ]

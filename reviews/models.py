@@ -16,7 +16,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import Assessment, Integration, RubricSteps, note_field, step_field
+from partners.models import (
+    Assessment,
+    Integration,
+    RubricSteps,
+    note_field,
+    step_field,
+    step_range_constraints,
+)
 from scorecard import cycles, rubric, scoring
 
 
@@ -176,13 +183,7 @@ class CycleRating(RubricSteps, models.Model):
     )
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(**{f"{key}__gte": rubric.MIN_STEP, f"{key}__lte": rubric.MAX_STEP}),
-                name=f"cycle_rating_{key}_step_range",
-            )
-            for key in rubric.CATEGORY_KEYS
-        ]
+        constraints = step_range_constraints("cycle_rating")
 
     def __str__(self) -> str:
         return f"{self.assignment}: {self.total}/{rubric.MAX_TOTAL}"
